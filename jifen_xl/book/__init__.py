@@ -1,0 +1,1 @@
+"""Workbook layer: read input sheets, write output sheets, build templates."""

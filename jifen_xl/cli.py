@@ -1,0 +1,133 @@
+"""The `jifen` command: the file door for WPS, LibreOffice and batch use.
+
+Every workbook command reads the sheets its action names with calamine, computes with the
+same code the Excel buttons use (app.py), and writes the outputs with the package writer
+(atomic, with a backup). Exit codes: 0 done, 1 input errors (only `校验` written),
+2 usage / unreadable / unsafe / busy file.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .app import Action, find_action, load_actions
+from .core import normalize as nz
+from .core.problems import ERROR, InputError
+
+MAX_PRINTED = 40
+
+
+def _param_value(kind: str, text: str):
+    if kind == "date":
+        return nz.to_date(text)[0]
+    if kind == "month":
+        return nz.to_month(text)[0]
+    if kind == "quarter":
+        return nz.to_quarter(text)[0]
+    if kind == "year":
+        return int(nz.to_decimal(text)[0])
+    return text
+
+
+def run_action(action: Action, path: Path, opts: dict, out: Path | None = None) -> int:
+    from .book.reader import WorkbookReader
+    from .book.writer import write_outputs
+
+    with WorkbookReader(path) as reader:
+        sheets = {name: reader.sheet(name, expected) for name, expected in action.sheets_to_read().items()}
+    result = action.compute(sheets, opts)
+    target = write_outputs(path, result.outputs, out=out)
+    for line in result.summary:
+        print(line)
+    _print_problems(result.problems)
+    names = "、".join(o.name for o in result.outputs)
+    print(f"已写入 {target}：{names}")
+    return result.exit_code
+
+
+def _print_problems(problems) -> None:
+    shown = [p for p in problems if p.level == ERROR] + [p for p in problems if p.level != ERROR]
+    for p in shown[:MAX_PRINTED]:
+        print(str(p))
+    if len(shown) > MAX_PRINTED:
+        print(f"……另有 {len(shown) - MAX_PRINTED} 条，见“校验”工作表。")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    actions = load_actions()
+    parser = argparse.ArgumentParser(prog="jifen", description="积分制管理：在 Excel 工作簿上计算积分、汇总、评星和奖励。")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    p = sub.add_parser("new", help="生成空白模板")
+    p.add_argument("kind", choices=sorted(_templates()), help="模板类型")
+    p.add_argument("-o", "--out", required=True, type=Path, help="输出文件")
+
+    p = sub.add_parser("demo", help="生成示例工作簿并运行全部计算")
+    p.add_argument("dir", nargs="?", default="demo", type=Path)
+
+    seen: dict[str, argparse.ArgumentParser] = {}
+    for action in actions.values():
+        if action.name in seen:
+            continue
+        p = sub.add_parser(action.name, help=action.button)
+        p.add_argument("file", type=Path, help="工作簿（.xlsx / .xlsm）")
+        p.add_argument("--out", type=Path, default=None, help="写到另一个文件（默认写回原工作簿）")
+        for name, kind, help_text in action.params:
+            if kind == "flag":
+                p.add_argument(f"--{name}", action="store_true", help=help_text)
+            else:
+                p.add_argument(f"--{name}", default=None, help=help_text)
+        seen[action.name] = p
+    return parser
+
+
+def _templates():
+    from .book.templates import TEMPLATES
+    return TEMPLATES
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "new":
+            path = _templates()[args.kind](args.out)
+            print(f"已生成模板 {path}")
+            return 0
+        if args.command == "demo":
+            from .demo import run_demo
+            return run_demo(args.dir)
+        from .book.reader import workbook_sheet_names
+        names = workbook_sheet_names(args.file)
+        action = find_action(args.command, names)
+        if action is None:
+            print(f"“{args.file.name}”不是这个命令适用的工作簿（缺少相应的工作表）。", file=sys.stderr)
+            return 2
+        opts = {}
+        for name, kind, _ in action.params:
+            raw = getattr(args, name, None)
+            if raw in (None, False):
+                continue
+            try:
+                opts[name] = _param_value(kind, raw) if kind != "flag" else True
+            except ValueError as exc:
+                print(f"参数 --{name} “{raw}” 无法识别：{exc}", file=sys.stderr)
+                return 2
+        return run_action(action, args.file, opts, args.out)
+    except InputError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    except Exception as exc:  # the writer's refusals carry a Chinese message
+        message = getattr(exc, "message", None)
+        if message:
+            print(message, file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

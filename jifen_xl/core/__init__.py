@@ -1,0 +1,1 @@
+"""Pure core: nothing here imports Excel, xlwings, openpyxl or calamine."""

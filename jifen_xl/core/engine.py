@@ -1,0 +1,229 @@
+"""The scheme-agnostic engine (SPEC C-1, C-2, C-7, S-2, S-4, S-6, S-7).
+
+Subjects earn or lose points through entries that apply rules. Everything a scheme needs
+(bases, multipliers, exemptions, limit groups, thresholds) arrives as data; nothing here
+knows whether the subject is a student, a household or an account.
+
+Entries live in one pandas frame with the columns of ``ENTRY_COLUMNS``; points are integer
+hundredths (see ``points.py``) so sums are exact.
+"""
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+
+from .periods import Period
+from .points import mul_cents
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One line of a rule catalogue (`规则`), or a derived rule (dorm grading, exam bonus)."""
+
+    code: str
+    category: str
+    item: str
+    points: int | None            # cents per occurrence; None = discretionary (视情况)
+    low: int | None = None        # allowed explicit range, cents
+    high: int | None = None
+    cadre_double: bool = False    # S-2: deductions multiplied for cadres
+    limit_group: str = ""         # S-6
+    limit: int | None = None
+    carry: bool = True            # S-7
+    period: str = ""              # village: 日常 / 年度
+    row: int | None = None        # Excel row in `规则`
+
+    def allowed_range(self) -> tuple[int | None, int | None]:
+        """C-2: explicit values must lie in 最低…最高; a fixed rule without a range allows
+        only its own value; the sign always follows the rule."""
+        low, high = self.low, self.high
+        if low is None and high is None and self.points is not None:
+            return self.points, self.points
+        return low, high
+
+    def sign(self) -> int:
+        """+1 / -1 when the rule is an addition / a deduction; 0 when a range spans both."""
+        if self.points:
+            return 1 if self.points > 0 else -1
+        ends = [v for v in (self.low, self.high) if v]
+        if ends and all(v > 0 for v in ends):
+            return 1
+        if ends and all(v < 0 for v in ends):
+            return -1
+        return 0
+
+    def check_explicit(self, value: int) -> str | None:
+        """None when `value` (cents) is allowed, else a Chinese reason."""
+        from .points import fmt
+
+        sign = self.sign()
+        if sign and value * sign < 0:
+            return f"分值的正负号与规则不一致（规则为{'加分' if sign > 0 else '减分'}）"
+        low, high = self.allowed_range()
+        if low is not None and high is not None and low > high:
+            low, high = high, low
+        if (low is not None and value < low) or (high is not None and value > high):
+            lo = fmt(low) if low is not None else "不限"
+            hi = fmt(high) if high is not None else "不限"
+            return f"分值超出规则允许的范围 {lo} ～ {hi}"
+        return None
+
+
+@dataclass(frozen=True)
+class Subject:
+    sid: str
+    name: str
+    base: int                      # cents
+    cadre: bool = False
+    active: bool = True
+    groups: tuple[tuple[str, str], ...] = ()   # (kind, name): ("宿舍", "301"), ("小组", "3")
+    posts: tuple[str, ...] = ()
+    row: int | None = None
+
+    def group(self, kind: str) -> str:
+        return dict(self.groups).get(kind, "")
+
+
+ENTRY_COLUMNS = [
+    "sheet", "row", "ref", "date", "sid", "code", "category", "item", "count", "each",
+    "multiplier", "points", "limit_group", "source", "status", "cancelled", "note",
+]
+
+
+@dataclass
+class EntryBuilder:
+    """Collects entries (one per subject) and turns them into the entries frame."""
+
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, *, sheet: str, row: int | None, date: date, subject: Subject, rule: Rule,
+            count: int = 1, each: int | None = None, cadre_multiplier: Decimal = Decimal(1),
+            source: str = "", status: str = "", ref: str = "", note: str = "",
+            category: str | None = None, item: str | None = None) -> None:
+        value = rule.points if each is None else each
+        mult = multiplier_for(value, subject.cadre, rule.cadre_double, cadre_multiplier)
+        self.rows.append({
+            "sheet": sheet, "row": row, "ref": ref, "date": date, "sid": subject.sid,
+            "code": rule.code, "category": rule.category if category is None else category,
+            "item": rule.item if item is None else item, "count": count, "each": value,
+            "multiplier": mult, "points": entry_points(value, count, mult),
+            "limit_group": rule.limit_group, "source": source or sheet, "status": status,
+            "cancelled": False, "note": note,
+        })
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.rows, columns=ENTRY_COLUMNS)
+        df["points"] = df["points"].astype("int64")
+        df["count"] = df["count"].astype("int64")
+        return df
+
+
+def multiplier_for(each: int, cadre: bool, cadre_double: bool, cadre_multiplier: Decimal) -> Decimal:
+    """S-2: cadres' deductions ×multiplier unless the rule is exempt; additions never."""
+    if cadre and cadre_double and each < 0:
+        return cadre_multiplier
+    return Decimal(1)
+
+
+def entry_points(each: int, count: int, multiplier: Decimal) -> int:
+    """C-2: rule (or explicit) points × count × multiplier, in cents."""
+    return mul_cents(each * count, multiplier)
+
+
+def expand_target(target: str, subjects: Iterable[Subject], whole: str = "全班") -> list[Subject]:
+    """S-4: a collective target (`宿舍:301`, `小组:3`, `全班`) → every active member."""
+    subs = [s for s in subjects if s.active]
+    if target == whole:
+        return subs
+    kind, _, name = target.partition(":")
+    return [s for s in subs if s.group(kind) == name]
+
+
+# ---- period totals (C-1) -----------------------------------------------------------------
+
+def counted(entries: pd.DataFrame) -> pd.DataFrame:
+    """Entries that enter totals: not cancelled by a reversal (C-7 status filtering is the
+    scheme's business and happens before)."""
+    return entries[~entries["cancelled"]]
+
+
+def period_totals(entries: pd.DataFrame, sids: list[str], start: date | None, end: date) -> pd.DataFrame:
+    """Per subject: additions, deductions (positive magnitude) and net between start and end
+    inclusive (start None = from the beginning). Index = sids in the given order."""
+    e = counted(entries)
+    mask = e["date"] <= end
+    if start is not None:
+        mask &= e["date"] >= start
+    e = e[mask]
+    pts = e["points"]
+    add = pts.where(pts > 0, 0).groupby(e["sid"]).sum()
+    ded = (-pts.where(pts < 0, 0)).groupby(e["sid"]).sum()
+    out = pd.DataFrame(index=pd.Index(sids, name="sid"))
+    out["add"] = add.reindex(out.index, fill_value=0).astype("int64")
+    out["ded"] = ded.reindex(out.index, fill_value=0).astype("int64")
+    out["net"] = out["add"] - out["ded"]
+    return out
+
+
+# ---- weekly limits with carry-over (S-6, S-7) ----------------------------------------------
+
+@dataclass(frozen=True)
+class LimitGroup:
+    name: str
+    limit: int
+    carry: bool = True
+
+
+@dataclass(frozen=True)
+class LimitHit:
+    sid: str
+    week: Period
+    group: str
+    count: int          # this week's count plus what was carried in
+    carried_in: int
+    carried_out: int
+
+    def reason(self) -> str:
+        s = f"{self.group} {self.count}次"
+        if self.carried_in:
+            s += f"（含上周顺延{self.carried_in}次）"
+        return s
+
+
+def weekly_limits(entries: pd.DataFrame, groups: dict[str, LimitGroup], weeks: list[Period],
+                  sids: list[str]) -> list[LimitHit]:
+    """Walk the weeks in order; a group's count (plus carry) reaching its threshold sends the
+    student to that week's self-study; with 顺延 the excess beyond the threshold carries into
+    the next week's count of that group, otherwise the count restarts."""
+    e = counted(entries)
+    e = e[e["limit_group"].isin(list(groups))]
+    if e.empty or not weeks:
+        return []
+    starts = [w.start for w in weeks]
+    wk = [bisect.bisect_right(starts, d) - 1 for d in e["date"]]
+    e = e.assign(week=wk)
+    e = e[(e["week"] >= 0) & (e["week"] < len(weeks))]
+    counts = e.groupby(["sid", "limit_group", "week"])["count"].sum()
+    hits: list[LimitHit] = []
+    order = {sid: i for i, sid in enumerate(sids)}
+    for (sid, gname), series in counts.groupby(level=[0, 1]):
+        if sid not in order:
+            continue
+        g = groups[gname]
+        per_week = {k[2]: int(v) for k, v in series.items()}
+        carry = 0
+        for i, w in enumerate(weeks):
+            n = per_week.get(i, 0) + carry
+            if n >= g.limit:
+                out = n - g.limit if g.carry else 0
+                hits.append(LimitHit(sid, w, gname, n, carry, out))
+                carry = out
+            else:
+                carry = 0
+    hits.sort(key=lambda h: (h.week.start, order[h.sid], h.group))
+    return hits

@@ -1,0 +1,528 @@
+"""School class points (SPEC S-1…S-12) on the common engine.
+
+Reading: `设置`, `名册`, `规则`, `日志` (plus derived sources such as dorm inspections and
+exams, registered in ``DERIVED_SOURCES``) → ``SchoolData`` (subjects, rules, entries frame,
+problems). Computing: week / month / semester outputs as ``OutputSheet`` objects.
+Everything here is pure: it sees RawSheets, never a workbook file.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+
+from ..book.sheets import OutputSheet
+from ..core import engine
+from ..core.engine import EntryBuilder, LimitGroup, Rule, Subject
+from ..core.periods import Period, month_of, week_of, weeks_between
+from ..core.points import fmt, from_cents, to_cents
+from ..core.problems import ERROR, NOTICE, Problem
+from ..core.ranking import (TIE_FEWER_DEDUCTIONS, TIE_SHARE, award_keys, bottom_mask,
+                            competition_rank, tier_for_rank)
+from ..core.table import Col, RawSheet, Setting, parse_settings, parse_table
+
+# ---- sheet schema (WORKBOOKS.md, school) ----------------------------------------------------
+
+SETTINGS = "设置"
+ROSTER = "名册"
+RULES = "规则"
+LOG = "日志"
+WEEKLY = "周汇总"
+SELF_STUDY = "上自习名单"
+MONTHLY = "月报"
+PARENT_MEETING = "家长约谈"
+AWARDS = "学期奖励"
+
+WHOLE_CLASS = "全班"
+TARGET_KINDS = ("宿舍", "小组")
+
+SETTING_SCHEMA = [
+    Setting("班级", "text", ""),
+    Setting("学期开始", "date", None),
+    Setting("学期结束", "date", None),
+    Setting("基础分", "decimal", Decimal(80)),
+    Setting("班干部基础分", "decimal", Decimal(85)),
+    Setting("班干部倍数", "decimal", Decimal(2)),
+    Setting("周起始", "weekday", 0),
+    Setting("奖励人数", "count", 15),
+    Setting("一等人数", "count", 3),
+    Setting("二等人数", "count", 5),
+    Setting("三等人数", "count", 7),
+    Setting("并列处理", "choice", TIE_SHARE, (TIE_SHARE, TIE_FEWER_DEDUCTIONS)),
+    Setting("约谈后几名", "count", 3),
+    Setting("约谈月扣分", "decimal", Decimal(10)),
+    # dorm streaks and exams (S-5, S-9)
+    Setting("周全优加分", "decimal", Decimal(1)),
+    Setting("周三特优加分", "decimal", Decimal(1)),
+    Setting("月全优加分", "decimal", Decimal(1)),
+    Setting("月考前5名", "decimal", Decimal(3)),
+    Setting("月考6至10名", "decimal", Decimal(2)),
+    Setting("月考11至15名", "decimal", Decimal(1)),
+    Setting("进步前5名", "decimal", Decimal(1)),
+    Setting("退步前5名", "decimal", Decimal(-1)),
+    Setting("单科第一", "decimal", Decimal(3)),
+]
+
+ROSTER_COLS = [
+    Col("学号", "id", required=True, optional_column=False),
+    Col("姓名", "text", required=True, optional_column=False),
+    Col("职务", "multi", default=[]),
+    Col("宿舍", "id"),
+    Col("小组", "id"),
+    Col("在籍", "bool", default=True),
+]
+RULE_COLS = [
+    Col("代码", "id", required=True, optional_column=False),
+    Col("类别", "text", default=""),
+    Col("事项", "text", default=""),
+    Col("分值", "decimal", optional_column=False),
+    Col("最低分值", "decimal"),
+    Col("最高分值", "decimal"),
+    Col("班干部加倍", "bool"),
+    Col("限额组", "text", default=""),
+    Col("周限额", "count"),
+    Col("顺延", "bool", default=True),
+    Col("负责人", "text", default=""),
+    Col("备注", "text", default=""),
+]
+LOG_COLS = [
+    Col("日期", "date", required=True, optional_column=False),
+    Col("对象", "id", optional_column=False),
+    Col("姓名", "text"),
+    Col("代码", "id", optional_column=False),
+    Col("事项", "text"),
+    Col("次数", "count", default=1),
+    Col("分值", "decimal"),
+    Col("记录人", "text", default=""),
+    Col("备注", "text", default=""),
+    Col("编号", "id"),
+    Col("冲正", "id"),
+]
+
+WEEKLY_COLS = ["周开始", "学号", "姓名", "加分", "减分", "净分", "累计总分", "明细"]
+SELF_STUDY_COLS = ["周开始", "学号", "姓名", "原因"]
+MONTHLY_COLS = ["月份", "学号", "姓名", "加分", "减分", "净分", "累计总分", "名次", "家长评语", "明细"]
+PARENT_COLS = ["月份", "学号", "姓名", "累计总分", "本月减分"]
+AWARD_COLS = ["名次", "学号", "姓名", "总分", "奖项", "特等"]
+SPECIAL_AWARD = "特等奖"
+TIERS = ("一等奖", "二等奖", "三等奖")
+
+
+@dataclass
+class SchoolData:
+    settings: dict
+    subjects: list[Subject]
+    rules: dict[str, Rule]
+    entries: pd.DataFrame
+    problems: list[Problem]
+    limit_groups: dict[str, LimitGroup] = field(default_factory=dict)
+    semester: Period | None = None
+    latest: date | None = None          # latest dated input row (default period)
+    raw: dict[str, RawSheet] = field(default_factory=dict)
+
+    @property
+    def active(self) -> list[Subject]:
+        return [s for s in self.subjects if s.active]
+
+    @property
+    def by_id(self) -> dict[str, Subject]:
+        return {s.sid: s for s in self.subjects}
+
+    @property
+    def title(self) -> str:
+        return self.settings.get("班级") or "班级积分"
+
+
+# A derived source (dorm inspections, exams …) adds entries from its own sheets:
+# fn(data, sheets, builder) -> problems. Registered by the modules that implement them.
+DerivedSource = Callable[[SchoolData, dict[str, RawSheet], EntryBuilder], list[Problem]]
+DERIVED_SOURCES: list[DerivedSource] = []
+
+SHEETS_READ = [SETTINGS, ROSTER, RULES, LOG]
+EXPECTED_HEADERS = {
+    SETTINGS: ["项目", "值"],
+    ROSTER: [c.header for c in ROSTER_COLS],
+    RULES: [c.header for c in RULE_COLS],
+    LOG: [c.header for c in LOG_COLS],
+}
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+def load(sheets: dict[str, RawSheet]) -> SchoolData:
+    """Parse and validate every input sheet; build the entries frame (S-1…S-4, C-2, C-6)."""
+    problems: list[Problem] = []
+    for name in (ROSTER, RULES, LOG):
+        if sheets.get(name) is None:
+            problems.append(Problem(name, None, "", "", f"缺少工作表“{name}”，请使用班级积分模板"))
+    settings, probs = parse_settings(sheets.get(SETTINGS), SETTING_SCHEMA)
+    problems += probs
+    subjects, probs = _read_roster(sheets.get(ROSTER), settings)
+    problems += probs
+    rules, groups, probs = _read_rules(sheets.get(RULES))
+    problems += probs
+    data = SchoolData(settings, subjects, rules, engine.EntryBuilder().frame(), problems,
+                      groups, raw=sheets)
+    log_recs, probs = _read_log_records(sheets.get(LOG))
+    problems += probs
+    data.semester, data.latest = _semester(settings, log_recs, problems)
+    builder = EntryBuilder()
+    problems += _log_entries(data, log_recs, builder)
+    for source in DERIVED_SOURCES:
+        problems += source(data, sheets, builder)
+    data.entries = builder.frame()
+    _apply_reversals(data, log_recs, problems)
+    return data
+
+
+def _read_roster(raw: RawSheet | None, settings: dict) -> tuple[list[Subject], list[Problem]]:
+    if raw is None:
+        return [], []
+    recs, problems = parse_table(raw, ROSTER_COLS)
+    base, cadre_base = to_cents(settings["基础分"]), to_cents(settings["班干部基础分"])
+    seen: dict[str, int] = {}
+    subjects = []
+    for r in recs:
+        sid = r["学号"]
+        if not sid or not r["姓名"]:
+            continue
+        if sid in seen:
+            problems.append(Problem(raw.name, r["_row"], "学号", sid, f"学号重复（第{seen[sid]}行已有）"))
+            continue
+        seen[sid] = r["_row"]
+        posts = tuple(r["职务"] or ())
+        groups = tuple((k, r[k]) for k in TARGET_KINDS if r.get(k))
+        active = r["在籍"] if r["在籍"] is not None else True
+        subjects.append(Subject(sid, r["姓名"], cadre_base if posts else base, bool(posts), active,
+                                groups, posts, r["_row"]))
+    return subjects, problems
+
+
+def default_cadre_double(category: str, item: str) -> bool:
+    """S-2: study (学习) and duty (值日) deductions are not doubled unless the rule says so."""
+    return not (category == "学习" or "值日" in item)
+
+
+def _read_rules(raw: RawSheet | None):
+    if raw is None:
+        return {}, {}, []
+    recs, problems = parse_table(raw, RULE_COLS)
+    rules: dict[str, Rule] = {}
+    groups: dict[str, LimitGroup] = {}
+    group_rows: dict[str, int] = {}
+    for r in recs:
+        code = r["代码"]
+        if not code:
+            continue
+        if code in rules:
+            problems.append(Problem(raw.name, r["_row"], "代码", code,
+                                    f"代码重复（第{rules[code].row}行已有）"))
+            continue
+        pts, low, high = (to_cents(r[k]) if r[k] is not None else None for k in ("分值", "最低分值", "最高分值"))
+        if low is not None and high is not None and low > high:
+            problems.append(Problem(raw.name, r["_row"], "最低分值", r["最低分值"], "最低分值大于最高分值"))
+        cd = r["班干部加倍"]
+        if cd is None:
+            cd = default_cadre_double(r["类别"] or "", r["事项"] or "")
+        group = r["限额组"] or ""
+        rule = Rule(code, r["类别"] or "", r["事项"] or "", pts, low, high, cd, group,
+                    r["周限额"], r["顺延"] if r["顺延"] is not None else True, row=r["_row"])
+        rules[code] = rule
+        if group:
+            problems += _merge_group(groups, group_rows, group, r["周限额"], rule.carry, raw.name, r["_row"])
+    return rules, groups, problems
+
+
+def _merge_group(groups, group_rows, group, limit, carry, sheet, row) -> list[Problem]:
+    """Limit groups are declared by their member rules; thresholds must agree (S-6)."""
+    if group not in groups:
+        if limit is None:
+            return [Problem(sheet, row, "周限额", "", f"限额组“{group}”没有填写周限额")] if group not in group_rows else []
+        groups[group] = LimitGroup(group, limit, carry)
+        group_rows[group] = row
+        return []
+    g = groups[group]
+    if limit is not None and limit != g.limit:
+        return [Problem(sheet, row, "周限额", limit,
+                        f"限额组“{group}”的周限额与第{group_rows[group]}行（{g.limit}）不一致")]
+    if carry != g.carry:
+        return [Problem(sheet, row, "顺延", "是" if carry else "否",
+                        f"限额组“{group}”的顺延与第{group_rows[group]}行不一致")]
+    return []
+
+
+def _read_log_records(raw: RawSheet | None):
+    if raw is None:
+        return [], []
+    return parse_table(raw, LOG_COLS)
+
+
+def _semester(settings: dict, log_recs: list[dict], problems: list[Problem]):
+    dates = [r["日期"] for r in log_recs if r.get("日期")]
+    latest = max(dates) if dates else None
+    start, end = settings["学期开始"], settings["学期结束"]
+    if start is None or end is None:
+        if not dates:
+            return None, latest
+        problems.append(Problem(SETTINGS, None, "值", "",
+                                "未填写学期开始/学期结束，暂以日志中最早和最晚的日期作为学期范围", NOTICE))
+        start = start or min(dates)
+        end = end or max(dates)
+    if start > end:
+        problems.append(Problem(SETTINGS, None, "值", end, "学期结束早于学期开始"))
+    return Period(start, end, f"{start.isoformat()}～{end.isoformat()}"), latest
+
+
+def parse_target(target: str) -> tuple[str, str]:
+    """`学号` → ("学号", id); `宿舍:301` → ("宿舍", "301"); `全班` → ("全班", "")."""
+    if target == WHOLE_CLASS:
+        return WHOLE_CLASS, ""
+    kind, sep, name = target.partition(":")
+    if sep and kind.strip() in TARGET_KINDS:
+        return kind.strip(), name.strip()
+    return "学号", target
+
+
+def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> list[Problem]:
+    problems: list[Problem] = []
+    by_id = data.by_id
+    mult = data.settings["班干部倍数"]
+    seen_keys: dict[tuple, int] = {}
+    for r in recs:
+        row, bad = r["_row"], r.get("_bad", set())
+        if r.get("冲正"):
+            continue  # reversal rows are checked in _apply_reversals
+        d = r["日期"]
+        if d is not None and data.semester is not None and d not in data.semester:
+            problems.append(Problem(LOG, row, "日期", d,
+                                    f"日期不在本学期内（{data.semester.start}～{data.semester.end}）"))
+            continue
+        target, code = r["对象"], r["代码"]
+        if not target and "对象" not in bad:
+            problems.append(Problem(LOG, row, "对象", "", "“对象”不能为空（填学号、宿舍:名、小组:名或全班）"))
+        if not code and "代码" not in bad:
+            problems.append(Problem(LOG, row, "代码", "", "“代码”不能为空"))
+        if not target or not code or d is None or bad:
+            continue
+        rule = data.rules.get(code)
+        if rule is None:
+            problems.append(Problem(LOG, row, "代码", code, "规则表中没有这个代码"))
+            continue
+        if r["事项"] and r["事项"] != rule.item:
+            problems.append(Problem(LOG, row, "事项", r["事项"],
+                                    f"事项与规则表不一致（代码 {code} 是“{rule.item}”）"))
+            continue
+        kind, name = parse_target(target)
+        if kind == "学号":
+            s = by_id.get(target)
+            if s is None:
+                problems.append(Problem(LOG, row, "对象", target, "名册中没有这个学号"))
+                continue
+            if r["姓名"] and r["姓名"] != s.name:
+                problems.append(Problem(LOG, row, "姓名", r["姓名"],
+                                        f"姓名与名册不一致（学号 {target} 是“{s.name}”）"))
+                continue
+            if not s.active:
+                problems.append(Problem(LOG, row, "对象", target,
+                                        f"{s.name}已不在籍，这条记录不计入", NOTICE))
+                continue
+            members = [s]
+        else:
+            members = engine.expand_target(target if kind == WHOLE_CLASS else f"{kind}:{name}",
+                                           data.subjects, WHOLE_CLASS)
+            if not members:
+                problems.append(Problem(LOG, row, "对象", target,
+                                        f"名册中没有{kind}“{name}”的在籍学生" if name else "名册中没有在籍学生"))
+                continue
+        each = None
+        if r["分值"] is not None:
+            each = to_cents(r["分值"])
+            why = rule.check_explicit(each)
+            if why:
+                problems.append(Problem(LOG, row, "分值", r["分值"], why))
+                continue
+        elif rule.points is None:
+            problems.append(Problem(LOG, row, "分值", "", f"“{rule.item}”的分值视情况而定，请填写分值"))
+            continue
+        key = (d, target, code, r["记录人"], r["备注"])
+        if key in seen_keys:
+            problems.append(Problem(LOG, row, "", "",
+                                    f"与第{seen_keys[key]}行重复（同一日期、对象、代码、记录人和备注）；"
+                                    "同一事项多次请填“次数”"))
+            continue
+        seen_keys[key] = row
+        for s in members:
+            builder.add(sheet=LOG, row=row, date=d, subject=s, rule=rule, count=r["次数"],
+                        each=each, cadre_multiplier=mult, ref=r.get("编号") or "",
+                        note=target if kind != "学号" else "")
+    return problems
+
+
+def _apply_reversals(data: SchoolData, recs: list[dict], problems: list[Problem]) -> None:
+    """冲正 (issue #8): a row naming another row's 编号 cancels it; both stay visible."""
+    numbered: dict[str, dict] = {}
+    for r in recs:
+        n = r.get("编号")
+        if not n:
+            continue
+        if n in numbered:
+            problems.append(Problem(LOG, r["_row"], "编号", n, f"编号重复（第{numbered[n]['_row']}行已有）"))
+            continue
+        numbered[n] = r
+    reversed_by: dict[str, int] = {}
+    e = data.entries
+    for r in recs:
+        target = r.get("冲正")
+        if not target:
+            continue
+        orig = numbered.get(target)
+        if orig is None:
+            problems.append(Problem(LOG, r["_row"], "冲正", target, "要冲正的编号不存在"))
+            continue
+        if orig.get("冲正"):
+            problems.append(Problem(LOG, r["_row"], "冲正", target, "不能冲正一条冲正记录"))
+            continue
+        if target in reversed_by:
+            problems.append(Problem(LOG, r["_row"], "冲正", target,
+                                    f"这条记录已在第{reversed_by[target]}行冲正过"))
+            continue
+        for col in ("对象", "代码"):
+            if r.get(col) and orig.get(col) and r[col] != orig[col]:
+                problems.append(Problem(LOG, r["_row"], col, r[col],
+                                        f"冲正行的{col}与被冲正的第{orig['_row']}行不一致"))
+                break
+        else:
+            reversed_by[target] = r["_row"]
+            mask = (e["sheet"] == LOG) & (e["row"] == orig["_row"])
+            e.loc[mask, "cancelled"] = True
+            e.loc[mask, "note"] = e.loc[mask, "note"].astype(str) + f"（已被第{r['_row']}行冲正）"
+
+
+# ---- computing -------------------------------------------------------------------------------
+
+def _detail(entries: pd.DataFrame, start: date, end: date) -> dict[str, str]:
+    """Per student, the period's entries as one readable line (source, item, points)."""
+    e = entries[(entries["date"] >= start) & (entries["date"] <= end)]
+    out: dict[str, list[str]] = {}
+    for rec in e.sort_values(["date", "sheet", "row"], kind="stable").itertuples(index=False):
+        txt = f"{rec.date.month}/{rec.date.day} {rec.item}"
+        if rec.count != 1:
+            txt += f"×{rec.count}"
+        if rec.multiplier != 1:
+            txt += f"（班干部×{rec.multiplier.normalize()}）"
+        txt += " " + fmt(rec.points, signed=True)
+        if rec.source and rec.source != LOG:
+            txt += f"[{rec.source}]"
+        if rec.cancelled:
+            txt = f"{txt}（已冲正，不计）"
+        out.setdefault(rec.sid, []).append(txt)
+    return {k: "；".join(v) for k, v in out.items()}
+
+
+def _as_of(data: SchoolData, end: date) -> str:
+    dates = data.entries["date"]
+    dates = dates[dates <= end]
+    return (dates.max() if len(dates) else end).isoformat()
+
+
+def resolve_week(data: SchoolData, when: date | None) -> Period:
+    d = when or data.latest or (data.semester.end if data.semester else date.today())
+    return week_of(d, data.settings["周起始"])
+
+
+def resolve_month(data: SchoolData, year_month: tuple[int, int] | None) -> Period:
+    from ..core.periods import month
+
+    if year_month:
+        return month(*year_month)
+    d = data.latest or (data.semester.end if data.semester else date.today())
+    return month_of(d)
+
+
+def week_outputs(data: SchoolData, week: Period) -> list[OutputSheet]:
+    """S-8, S-6, S-7: `周汇总` for one week and that week's `上自习名单`."""
+    subs = data.active
+    sids = [s.sid for s in subs]
+    tot = engine.period_totals(data.entries, sids, week.start, week.end)
+    cum = engine.period_totals(data.entries, sids, None, week.end)
+    detail = _detail(data.entries, week.start, week.end)
+    rows = []
+    for s in subs:
+        t = tot.loc[s.sid]
+        rows.append([week.start, s.sid, s.name, from_cents(t["add"]), from_cents(t["ded"]),
+                     from_cents(t["net"]), from_cents(s.base + cum.loc[s.sid, "net"]), detail.get(s.sid, "")])
+    first = data.semester.start if data.semester else week.start
+    weeks = weeks_between(min(first, week.start), week.end, data.settings["周起始"])
+    hits = [h for h in engine.weekly_limits(data.entries, data.limit_groups, weeks, sids)
+            if h.week.start == week.start]
+    names = {s.sid: s.name for s in subs}
+    reasons: dict[str, list[str]] = {}
+    for h in hits:
+        reasons.setdefault(h.sid, []).append(h.reason())
+    study = [[week.start, sid, names[sid], "；".join(rs)] for sid, rs in reasons.items()]
+    head = f"{data.title}　第 {week.start.isoformat()} ～ {week.end.isoformat()} 周（数据截至 {_as_of(data, week.end)}）"
+    return [
+        OutputSheet(WEEKLY, WEEKLY_COLS, rows, title=head + " 周汇总", landscape=True),
+        OutputSheet(SELF_STUDY, SELF_STUDY_COLS, study, title=head + " 周日上自习名单"),
+    ]
+
+
+def month_outputs(data: SchoolData, month: Period) -> list[OutputSheet]:
+    """S-10: `月报` (with an empty 家长评语 column) and the `家长约谈` list."""
+    subs = data.active
+    sids = [s.sid for s in subs]
+    tot = engine.period_totals(data.entries, sids, month.start, month.end)
+    cum = engine.period_totals(data.entries, sids, None, month.end)
+    totals = [s.base + int(cum.loc[s.sid, "net"]) for s in subs]
+    ranks = competition_rank(totals)
+    detail = _detail(data.entries, month.start, month.end)
+    rows = []
+    for s, total, rank in zip(subs, totals, ranks):
+        t = tot.loc[s.sid]
+        rows.append([month.label, s.sid, s.name, from_cents(t["add"]), from_cents(t["ded"]),
+                     from_cents(t["net"]), from_cents(total), rank, "", detail.get(s.sid, "")])
+    bottom = bottom_mask(totals, data.settings["约谈后几名"])
+    limit = to_cents(data.settings["约谈月扣分"])
+    meet = [[month.label, s.sid, s.name, from_cents(total), from_cents(tot.loc[s.sid, "ded"])]
+            for s, total, low in zip(subs, totals, bottom) if low and tot.loc[s.sid, "ded"] > limit]
+    head = f"{data.title}　{month.start.year}年{month.start.month}月（数据截至 {_as_of(data, month.end)}）"
+    return [
+        OutputSheet(MONTHLY, MONTHLY_COLS, rows, title=head + " 月报", landscape=True),
+        OutputSheet(PARENT_MEETING, PARENT_COLS, meet, title=head + " 家长约谈名单"),
+    ]
+
+
+def award_outputs(data: SchoolData, previous: RawSheet | None = None) -> list[OutputSheet]:
+    """S-11: rank by semester total, tiers by shared rank (C-4); 特等 marks survive recompute."""
+    subs = data.active
+    sids = [s.sid for s in subs]
+    end = data.semester.end if data.semester else (data.latest or date.today())
+    start = data.semester.start if data.semester else None
+    tot = engine.period_totals(data.entries, sids, start, end)
+    totals = [s.base + int(tot.loc[s.sid, "net"]) for s in subs]
+    keys = award_keys(totals, list(tot["ded"]), list(tot["add"]), data.settings["并列处理"])
+    ranks = competition_rank(keys)
+    st = data.settings
+    tiers = list(zip(TIERS, (st["一等人数"], st["二等人数"], st["三等人数"])))
+    special = special_marks(previous)
+    rows = []
+    for i, (s, total, rank) in enumerate(zip(subs, totals, ranks)):
+        marked = s.sid in special
+        if rank > st["奖励人数"] and not marked:
+            continue
+        tier = SPECIAL_AWARD if marked else tier_for_rank(rank, tiers)
+        rows.append((rank, i, [rank, s.sid, s.name, from_cents(total), tier, "是" if marked else ""]))
+    rows.sort(key=lambda x: (x[0], x[1]))
+    head = f"{data.title}　{data.semester.label if data.semester else ''} 学期奖励名单（数据截至 {_as_of(data, end)}）"
+    return [OutputSheet(AWARDS, AWARD_COLS, [r for _, _, r in rows], title=head)]
+
+
+def special_marks(previous: RawSheet | None) -> set[str]:
+    """学号s the teacher marked 特等 by hand in the previous `学期奖励` (S-11)."""
+    if previous is None:
+        return set()
+    recs, _ = parse_table(previous, [Col("学号", "id"), Col("奖项", "text"), Col("特等", "bool")])
+    return {r["学号"] for r in recs if r["学号"] and (r["奖项"] == SPECIAL_AWARD or r["特等"])}

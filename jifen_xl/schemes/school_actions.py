@@ -1,0 +1,62 @@
+"""The school buttons: 校验数据, 本周汇总, 月报, 学期奖励 (WORKBOOKS.md "Commands")."""
+from __future__ import annotations
+
+from ..app import Action, Result, finish, register
+from ..core.table import RawSheet
+from . import school as sc
+
+
+def _load(sheets: dict[str, RawSheet]) -> sc.SchoolData:
+    return sc.load(sheets)
+
+
+# One shared dict: derived sources (dorms, exams) add the sheets they read to
+# sc.EXPECTED_HEADERS, and every school action then reads them too.
+INPUTS = sc.EXPECTED_HEADERS
+
+
+def check(sheets, opts) -> Result:
+    data = _load(sheets)
+    n = len(data.entries)
+    return finish(data.problems, lambda: ([], [f"校验完成：{len(data.subjects)} 名学生，{n} 条计分记录。"]))
+
+
+def week(sheets, opts) -> Result:
+    data = _load(sheets)
+
+    def make():
+        w = sc.resolve_week(data, opts.get("week"))
+        outs = sc.week_outputs(data, w)
+        n = len(outs[1].rows)
+        return outs, [f"已生成 {w.start}～{w.end} 周汇总（{len(outs[0].rows)} 人），周日上自习 {n} 人。"]
+    return finish(data.problems, make)
+
+
+def month(sheets, opts) -> Result:
+    data = _load(sheets)
+
+    def make():
+        m = sc.resolve_month(data, opts.get("month"))
+        outs = sc.month_outputs(data, m)
+        return outs, [f"已生成 {m.label} 月报（{len(outs[0].rows)} 人），家长约谈 {len(outs[1].rows)} 人。"]
+    return finish(data.problems, make)
+
+
+def awards(sheets, opts) -> Result:
+    data = _load(sheets)
+
+    def make():
+        outs = sc.award_outputs(data, sheets.get(sc.AWARDS))
+        lines = ["已生成学期奖励名单："]
+        for r in outs[0].rows:
+            lines.append(f"  {r[0]:>3}  {r[1]}  {r[2]}  {r[3]}  {r[4]}")
+        return outs, lines
+    return finish(data.problems, make)
+
+
+register(Action("check", "校验数据", "school", INPUTS, check))
+register(Action("week", "本周汇总", "school", INPUTS, week,
+                params=(("week", "date", "该周内任一天，如 2026-09-07（默认：日志最后日期所在周）"),)))
+register(Action("month", "月报", "school", INPUTS, month,
+                params=(("month", "month", "月份，如 2026-09（默认：日志最后日期所在月）"),)))
+register(Action("awards", "学期奖励", "school", INPUTS, awards, output_sheets=(sc.AWARDS,)))
