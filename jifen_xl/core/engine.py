@@ -201,13 +201,14 @@ def weekly_limits(entries: pd.DataFrame, groups: dict[str, LimitGroup], weeks: l
     student to that week's self-study; with 顺延 the excess beyond the threshold carries into
     the next week's count of that group, otherwise the count restarts."""
     e = counted(entries)
-    e = e[e["limit_group"].isin(list(groups))]
-    if e.empty or not weeks:
+    if not weeks:
+        return []
+    e = e[e["limit_group"].isin(list(groups)) & (e["date"] >= weeks[0].start) & (e["date"] <= weeks[-1].end)]
+    if e.empty:
         return []
     starts = [w.start for w in weeks]
     wk = [bisect.bisect_right(starts, d) - 1 for d in e["date"]]
     e = e.assign(week=wk)
-    e = e[(e["week"] >= 0) & (e["week"] < len(weeks))]
     counts = e.groupby(["sid", "limit_group", "week"])["count"].sum()
     hits: list[LimitHit] = []
     order = {sid: i for i, sid in enumerate(sids)}
