@@ -120,6 +120,7 @@ class EntryBuilder:
         df = pd.DataFrame(self.rows, columns=ENTRY_COLUMNS)
         df["points"] = df["points"].astype("int64")
         df["count"] = df["count"].astype("int64")
+        df["cancelled"] = df["cancelled"].astype(bool)
         return df
 
 
@@ -149,7 +150,7 @@ def expand_target(target: str, subjects: Iterable[Subject], whole: str = "全班
 def counted(entries: pd.DataFrame) -> pd.DataFrame:
     """Entries that enter totals: not cancelled by a reversal (C-7 status filtering is the
     scheme's business and happens before)."""
-    return entries[~entries["cancelled"]]
+    return entries.loc[~entries["cancelled"].astype(bool)]
 
 
 def period_totals(entries: pd.DataFrame, sids: list[str], start: date | None, end: date) -> pd.DataFrame:
