@@ -63,9 +63,17 @@ def find_action(command: str, sheet_names: list[str]) -> Action | None:
     return None
 
 
-def check_sheet(problems: list[Problem]) -> OutputSheet:
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    """Errors first, then refusals, then notices; within each, by sheet then row."""
     order = {ERROR: 0, REFUSED: 1, NOTICE: 2}
-    rows = [p.as_row() for p in sorted(problems, key=lambda p: order.get(p.level, 3))]
+    sheets: dict[str, int] = {}
+    for p in problems:
+        sheets.setdefault(p.sheet, len(sheets))
+    return sorted(problems, key=lambda p: (order.get(p.level, 3), sheets[p.sheet], p.row or 0))
+
+
+def check_sheet(problems: list[Problem]) -> OutputSheet:
+    rows = [p.as_row() for p in sorted_problems(problems)]
     return OutputSheet(CHECK_SHEET, CHECK_COLUMNS, rows, title="数据校验结果",
                        widths=[12, 6, 12, 18, 60, 6], landscape=True)
 

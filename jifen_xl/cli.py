@@ -47,7 +47,9 @@ def run_action(action: Action, path: Path, opts: dict, out: Path | None = None) 
 
 
 def _print_problems(problems) -> None:
-    shown = [p for p in problems if p.level == ERROR] + [p for p in problems if p.level != ERROR]
+    from .app import sorted_problems
+
+    shown = sorted_problems(problems)
     for p in shown[:MAX_PRINTED]:
         print(str(p))
     if len(shown) > MAX_PRINTED:
