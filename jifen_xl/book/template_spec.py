@@ -36,6 +36,15 @@ class TemplateSheet:
     valid_rows: int = 2000             # rows covered by drop-downs / date format
 
 
+TEXT_WIDTH = 72
+
+
+def _lines(text: str) -> int:
+    """Printed lines of a paragraph in a TEXT_WIDTH column (CJK characters count double)."""
+    width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    return max(1, -(-width // (TEXT_WIDTH - 4)))
+
+
 def write_template(path: Path, sheets: list[TemplateSheet], *, vba_project: bytes | None = None,
                    buttons: list[tuple[str, str, str]] | None = None, button_sheet: str | None = None,
                    vba_names: bool = False) -> Path:
@@ -69,10 +78,12 @@ def write_template(path: Path, sheets: list[TemplateSheet], *, vba_project: byte
             ws.set_header("&C" + spec.title.replace("&", "&&"))
         ws.set_footer("&C第 &P 页，共 &N 页")
         if spec.text_sheet:
-            ws.set_column(0, 0, 100, textf)
+            ws.set_column(0, 0, TEXT_WIDTH, textf)
             for r, row in enumerate(spec.rows):
                 text = row[0] if row else ""
                 ws.write_string(r, 0, text, titlef if r == 0 else textf)
+                # explicit heights: not every client re-flows wrapped text on open
+                ws.set_row(r, 24 if r == 0 else 16 * _lines(text) + 4)
             if buttons and button_sheet == spec.name:
                 for cell, caption, macro in buttons:
                     ws.insert_button(cell, {"macro": macro, "caption": caption, "width": 128, "height": 32})

@@ -1,0 +1,50 @@
+"""LibreOffice headless as a real spreadsheet client: convert workbooks to PDF or CSV.
+
+Used by `jifen print` and by the tests that prove templates and outputs open, recalculate
+and print. Each call uses a private user profile so parallel runs do not collide.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ..core.problems import InputError
+
+INSTALL_HINT = ("没有找到 LibreOffice（soffice）。请先安装：Debian/Ubuntu 运行 "
+                "`sudo apt-get install libreoffice-calc-nogui fonts-noto-cjk`，"
+                "Windows 请安装 LibreOffice 并把 program 目录加入 PATH。")
+
+CSV_ALL_SHEETS = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+
+def soffice() -> str | None:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    for p in ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
+              "/Applications/LibreOffice.app/Contents/MacOS/soffice"):
+        if os.path.exists(p):
+            return p
+    return None
+
+
+def convert(src: Path, fmt: str, outdir: Path, timeout: float = 180) -> list[Path]:
+    """Run `soffice --headless --convert-to fmt`; return the files it produced."""
+    exe = soffice()
+    if exe is None:
+        raise InputError(INSTALL_HINT)
+    outdir.mkdir(parents=True, exist_ok=True)
+    before = set(outdir.iterdir())
+    with tempfile.TemporaryDirectory(prefix="jifen-lo-") as profile:
+        cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+               "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir), str(src)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, "HOME": profile})
+    made = sorted(set(outdir.iterdir()) - before)
+    if proc.returncode != 0 or not made:
+        raise RuntimeError(f"LibreOffice 转换失败（{proc.returncode}）：{proc.stderr.strip() or proc.stdout.strip()}")
+    return made
