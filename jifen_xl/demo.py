@@ -134,3 +134,6 @@ def run_demo(folder: Path) -> int:
                 worst = max(worst, code)
     print(f"\n示例已生成在 {folder.resolve()}（用时 {time.perf_counter() - t0:.1f} 秒）。")
     return worst
+
+
+from .schemes import ledger_demo  # noqa: E402,F401
