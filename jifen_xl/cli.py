@@ -8,6 +8,7 @@ same code the Excel buttons use (app.py), and writes the outputs with the packag
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from .core import normalize as nz
 from .core.problems import ERROR, InputError
 
 MAX_PRINTED = 40
+INTERNAL_ERROR = 3   # a bug of ours, not the user's input: the workbook is left as it was
 
 
 def _param_value(kind: str, text: str):
@@ -128,7 +130,11 @@ def main(argv: list[str] | None = None) -> int:
         if message:
             print(message, file=sys.stderr)
             return 2
-        raise
+        if os.environ.get("JIFEN_DEBUG"):
+            raise
+        print(f"程序内部错误（{type(exc).__name__}: {exc}）。工作簿没有被改动；"
+              "请把工作簿和这条信息发给维护人员（设置环境变量 JIFEN_DEBUG=1 可看到详细信息）。", file=sys.stderr)
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
         ws = wb.create_sheet(name)
         for row in rows:
             ws.append(row)
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"     # typed text, not a formula
     wb.save(path)
     return path
 
