@@ -106,5 +106,6 @@ def detect_scheme(sheet_names: list[str]) -> str | None:
 def load_actions() -> dict[str, Action]:
     """Import every scheme's action module so that it registers itself."""
     from .schemes import school_actions  # noqa: F401
+    from .schemes import dorms, exams, exam_actions  # noqa: F401
     from .schemes import ledger_actions  # noqa: F401
     return ACTIONS

@@ -137,3 +137,4 @@ def run_demo(folder: Path) -> int:
 
 
 from .schemes import ledger_demo  # noqa: E402,F401
+from .schemes import dorms_demo  # noqa: E402,F401  (dorm inspections and exams for the class demo)

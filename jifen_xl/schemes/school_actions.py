@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..app import Action, Result, finish, register
 from ..core.table import RawSheet
 from . import school as sc
+from . import dorms, exams  # noqa: F401  (derived sources register at import)
 
 
 def _load(sheets: dict[str, RawSheet]) -> sc.SchoolData:
