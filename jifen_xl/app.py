@@ -107,5 +107,6 @@ def load_actions() -> dict[str, Action]:
     """Import every scheme's action module so that it registers itself."""
     from .schemes import school_actions  # noqa: F401
     from .schemes import dorms, exams, exam_actions  # noqa: F401
+    from .schemes import village_actions  # noqa: F401
     from .schemes import ledger_actions  # noqa: F401
     return ACTIONS

@@ -136,5 +136,6 @@ def run_demo(folder: Path) -> int:
     return worst
 
 
+from .schemes import village_demo  # noqa: E402,F401
 from .schemes import ledger_demo  # noqa: E402,F401
 from .schemes import dorms_demo  # noqa: E402,F401  (dorm inspections and exams for the class demo)

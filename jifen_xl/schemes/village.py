@@ -1,0 +1,717 @@
+"""Village household points (SPEC V-1…V-10) on the common engine.
+
+Reading: `设置`, `农户名册`, `评议小组`, `规则`, `评议记录` → ``VillageData`` (households,
+panels, rules, entries frame, problems). Computing: the quarterly summary and notice (V-4,
+V-8) and the annual totals, star rating and notice (V-3, V-7, V-10) as ``OutputSheet``
+objects. Everything here is pure: it sees RawSheets, never a workbook file.
+
+Decisions where SPEC/WORKBOOKS leave room (documented for the clerk in the template's 说明):
+
+* Workflow (V-6): the *notice* version counts 初评, 公示中 and 已确认 entries and is marked
+  预公示; the *final* version counts only 已确认. A computation is final by itself when
+  every entry in its range (1 January … period end) is 已确认 or 已驳回, or when asked
+  with ``final`` (``--final``). 已驳回 never counts. 有异议 entries count in neither version;
+  their household is listed in `待复核` and gets no star until the objection is resolved.
+* A panel whose members give several `所在组` values belongs to all of them: it may review
+  no household of any of those groups (cross review, V-5). Members with an empty 所在组
+  (e.g. village committee members) do not tie the panel to a group.
+* Group size (V-5) counts participating households only (the ones panels review).
+* The notice period (V-8) starts on the as-of date — the latest record date in the period
+  (the period's last day when it has no record) — and ends 公示天数 − 1 days later.
+* Records for an opted-out household (V-1) are 提示, not counted; records of an annual rule
+  dated outside the workbook's year (`年度`, else the year of the latest record) are 错误.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pandas as pd
+
+from ..book.sheets import OutputSheet
+from ..core.engine import EntryBuilder, Rule, Subject
+from ..core.periods import Period, quarter, quarter_of, year as year_period
+from ..core.points import from_cents, to_cents
+from ..core.problems import ERROR, NOTICE, Problem
+from ..core.ranking import competition_rank, star_for
+from ..core.table import Col, RawSheet, Setting, parse_settings, parse_table
+
+# ---- sheet schema (WORKBOOKS.md, village) ---------------------------------------------------
+
+SETTINGS = "设置"
+ROSTER = "农户名册"
+PANELS = "评议小组"
+RULES = "规则"
+RECORDS = "评议记录"
+
+PARTY, LIVELIHOOD, ENVIRONMENT, CIVILITY, LAW = "党的建设", "民生保障", "环境整治", "文明新风", "遵纪守法"
+CATEGORIES = (PARTY, LIVELIHOOD, ENVIRONMENT, CIVILITY, LAW)     # column order of the outputs
+DAILY_CATEGORIES = (ENVIRONMENT, CIVILITY)                        # V-2: assessed each quarter
+DAILY, ANNUAL = "日常", "年度"
+
+# V-6 workflow
+FIRST, NOTICE_ST, OBJECTED, CONFIRMED, REJECTED = "初评", "公示中", "有异议", "已确认", "已驳回"
+STATUSES = (FIRST, NOTICE_ST, OBJECTED, CONFIRMED, REJECTED)
+COUNTS_IN_NOTICE = (FIRST, NOTICE_ST, CONFIRMED)
+COUNTS_IN_FINAL = (CONFIRMED,)
+PENDING = (FIRST, NOTICE_ST, OBJECTED)
+REVIEW, DECLARED = "评议", "申报"
+SOURCES = (REVIEW, DECLARED)
+
+STARS = ("五星", "四星", "三星")
+MEDALS = {"五星": "五星级文明户", "四星": "四星级文明户", "三星": "三星级文明户"}
+PRE_NOTICE, FINAL_NOTICE = "预公示", "正式"
+
+SETTING_SCHEMA = [
+    Setting("村名", "text", ""),
+    Setting("年度", "count", None),
+    Setting("党的建设基础分", "decimal", Decimal(20)),
+    Setting("民生保障基础分", "decimal", Decimal(20)),
+    Setting("环境整治基础分", "decimal", Decimal(40)),
+    Setting("文明新风基础分", "decimal", Decimal(40)),
+    Setting("遵纪守法基础分", "decimal", Decimal(20)),
+    Setting("五星比例", "ratio", Decimal("0.1")),
+    Setting("四星比例", "ratio", Decimal("0.2")),
+    Setting("三星比例", "ratio", Decimal("0.3")),
+    Setting("公示天数", "count", 3),
+    Setting("每组户数上限", "count", 100),
+    Setting("评议小组最少人数", "count", 5),
+]
+
+ROSTER_COLS = [
+    Col("户号", "id", required=True, optional_column=False),
+    Col("户主", "text", required=True, optional_column=False),
+    Col("组", "id", required=True, optional_column=False),
+    Col("人口", "count"),
+    Col("参与", "bool", default=True),
+]
+PANEL_COLS = [
+    Col("小组", "id", required=True, optional_column=False),
+    Col("成员", "text", required=True, optional_column=False),
+    Col("身份", "text", default=""),
+    Col("所在组", "id", optional_column=False),
+]
+RULE_COLS = [
+    Col("代码", "id", required=True, optional_column=False),
+    Col("类别", "text", required=True, optional_column=False),
+    Col("事项", "text", default=""),
+    Col("分值", "decimal", optional_column=False),
+    Col("最低分值", "decimal"),
+    Col("最高分值", "decimal"),
+    Col("周期", "text"),
+    Col("备注", "text", default=""),
+]
+RECORD_COLS = [
+    Col("日期", "date", optional_column=False),
+    Col("户号", "id", optional_column=False),
+    Col("代码", "id", optional_column=False),
+    Col("分值", "decimal"),
+    Col("评议小组", "id", optional_column=False),
+    Col("状态", "text", optional_column=False),
+    Col("来源", "text"),
+    Col("证明材料", "text", default=""),
+    Col("备注", "text", default=""),
+    Col("编号", "id"),
+    Col("冲正", "id"),
+]
+
+QUARTER_COLS = ["户号", "户主", "组", "环境整治本季", "文明新风本季", PARTY, LIVELIHOOD, ENVIRONMENT,
+                CIVILITY, LAW, "累计总分", "名次"]
+QUARTER_NOTICE_COLS = ["组", "户号", "户主", "环境整治本季", "文明新风本季", "累计总分", "名次", "待复核",
+                       "公示开始", "公示结束", "异议"]
+YEAR_COLS = ["户号", "户主", "组", PARTY, LIVELIHOOD, ENVIRONMENT, CIVILITY, LAW, "年度总分", "名次",
+             "星级", "待复核"]
+STAR_COLS = ["户号", "户主", "组", "年度总分", "名次", "星级", "奖牌", "信用户"]
+YEAR_NOTICE_COLS = ["组", "户号", "户主", "年度总分", "名次", "星级", "待复核", "公示开始", "公示结束", "异议"]
+
+
+def quarter_sheet(label: str) -> str:
+    return f"季度汇总-{label}"
+
+
+def notice_sheet(label: str) -> str:
+    return f"公示-{label}"
+
+
+def year_sheet(label: str) -> str:
+    return f"年度汇总-{label}"
+
+
+def star_sheet(label: str) -> str:
+    return f"星级评定-{label}"
+
+
+@dataclass(frozen=True)
+class Household:
+    hid: str
+    head: str
+    group: str
+    people: int | None
+    participating: bool
+    row: int
+
+
+@dataclass
+class Panel:
+    name: str
+    members: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)   # distinct 所在组 values, in sheet order
+    row: int = 0                                      # first row of the panel
+
+
+@dataclass
+class VillageData:
+    settings: dict
+    households: list[Household]
+    panels: dict[str, Panel]
+    rules: dict[str, Rule]
+    entries: pd.DataFrame
+    problems: list[Problem]
+    year: int | None = None            # the workbook's year: 年度, else the latest record's year
+    latest: date | None = None         # latest record date
+
+    @property
+    def participants(self) -> list[Household]:
+        """V-1: households taking part, in roster order."""
+        return [h for h in self.households if h.participating]
+
+    @property
+    def bases(self) -> dict[str, int]:
+        """V-2: category bases in cents (settings)."""
+        return {c: to_cents(self.settings[f"{c}基础分"]) for c in CATEGORIES}
+
+    @property
+    def base_total(self) -> int:
+        return sum(self.bases.values())
+
+    @property
+    def title(self) -> str:
+        return self.settings.get("村名") or "乡村积分"
+
+    def cuts(self) -> list[tuple[str, Decimal]]:
+        st = self.settings
+        return [("五星", st["五星比例"]), ("四星", st["四星比例"]), ("三星", st["三星比例"])]
+
+
+EXPECTED_HEADERS = {
+    SETTINGS: ["项目", "值"],
+    ROSTER: [c.header for c in ROSTER_COLS],
+    PANELS: [c.header for c in PANEL_COLS],
+    RULES: [c.header for c in RULE_COLS],
+    RECORDS: [c.header for c in RECORD_COLS],
+}
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+def load(sheets: dict[str, RawSheet | None]) -> VillageData:
+    """Parse and validate every input sheet; build the entries frame (V-1…V-6, V-9, C-2, C-6)."""
+    problems: list[Problem] = []
+    for name in (ROSTER, PANELS, RULES, RECORDS):
+        if sheets.get(name) is None:
+            problems.append(Problem(name, None, "", "", f"缺少工作表“{name}”，请使用乡村积分模板"))
+    settings, probs = parse_settings(sheets.get(SETTINGS), SETTING_SCHEMA)
+    problems += probs + check_star_cuts(settings)
+    households, probs = read_roster(sheets.get(ROSTER))
+    problems += probs + check_group_sizes(households, settings["每组户数上限"])
+    panels, probs = read_panels(sheets.get(PANELS))
+    problems += probs + check_panel_sizes(panels, settings["评议小组最少人数"])
+    rules, probs = read_rules(sheets.get(RULES))
+    problems += probs
+    recs, probs = parse_table(sheets[RECORDS], RECORD_COLS) if sheets.get(RECORDS) is not None else ([], [])
+    problems += probs
+    data = VillageData(settings, households, panels, rules, EntryBuilder().frame(), problems)
+    dates = [r["日期"] for r in recs if r.get("日期")]
+    data.latest = max(dates) if dates else None
+    data.year = settings["年度"] or (data.latest.year if data.latest else None)
+    builder = EntryBuilder()
+    problems += record_entries(data, recs, builder)
+    data.entries = builder.frame()
+    problems += apply_reversals(data, recs)
+    return data
+
+
+def read_roster(raw: RawSheet | None) -> tuple[list[Household], list[Problem]]:
+    if raw is None:
+        return [], []
+    recs, problems = parse_table(raw, ROSTER_COLS)
+    seen: dict[str, int] = {}
+    out = []
+    for r in recs:
+        hid = r["户号"]
+        if not hid or not r["户主"] or not r["组"]:
+            continue
+        if hid in seen:
+            problems.append(Problem(raw.name, r["_row"], "户号", hid, f"户号重复（第{seen[hid]}行已有）"))
+            continue
+        seen[hid] = r["_row"]
+        part = r["参与"] if r["参与"] is not None else True
+        out.append(Household(hid, r["户主"], r["组"], r["人口"], part, r["_row"]))
+    return out, problems
+
+
+def read_panels(raw: RawSheet | None) -> tuple[dict[str, Panel], list[Problem]]:
+    if raw is None:
+        return {}, []
+    recs, problems = parse_table(raw, PANEL_COLS)
+    panels: dict[str, Panel] = {}
+    for r in recs:
+        name, member = r["小组"], r["成员"]
+        if not name or not member:
+            continue
+        p = panels.setdefault(name, Panel(name, row=r["_row"]))
+        if member in p.members:
+            problems.append(Problem(raw.name, r["_row"], "成员", member,
+                                    f"评议小组“{name}”中成员重复，只计一次", NOTICE))
+        else:
+            p.members.append(member)
+        if r["所在组"] and r["所在组"] not in p.groups:
+            p.groups.append(r["所在组"])
+    for p in panels.values():
+        if len(p.groups) > 1:
+            problems.append(Problem(raw.name, p.row, "所在组", "、".join(p.groups),
+                                    f"评议小组“{p.name}”的成员来自多个组（{'、'.join(p.groups)}），"
+                                    "交叉评议时该小组不能评议其中任何一个组的农户", NOTICE))
+    return panels, problems
+
+
+def default_period(category: str) -> str:
+    """V-2: 环境整治 and 文明新风 are daily, the other three annual."""
+    return DAILY if category in DAILY_CATEGORIES else ANNUAL
+
+
+def read_rules(raw: RawSheet | None) -> tuple[dict[str, Rule], list[Problem]]:
+    if raw is None:
+        return {}, []
+    recs, problems = parse_table(raw, RULE_COLS)
+    rules: dict[str, Rule] = {}
+    for r in recs:
+        code, cat, row = r["代码"], r["类别"], r["_row"]
+        if not code:
+            continue
+        if code in rules:
+            problems.append(Problem(raw.name, row, "代码", code, f"代码重复（第{rules[code].row}行已有）"))
+            continue
+        if cat and cat not in CATEGORIES:
+            problems.append(Problem(raw.name, row, "类别", cat, "类别只能是：" + "、".join(CATEGORIES)))
+            continue
+        if not cat:
+            continue
+        period = r["周期"] or default_period(cat)
+        if period not in (DAILY, ANNUAL):
+            problems.append(Problem(raw.name, row, "周期", period, "周期只能填“日常”或“年度”"))
+            continue
+        pts, low, high = (to_cents(r[k]) if r[k] is not None else None for k in ("分值", "最低分值", "最高分值"))
+        if low is not None and high is not None and low > high:
+            problems.append(Problem(raw.name, row, "最低分值", r["最低分值"], "最低分值大于最高分值"))
+            continue
+        rules[code] = Rule(code, cat, r["事项"] or "", pts, low, high, period=period, row=row)
+    return rules, problems
+
+
+# ---- sheet-wide checks (V-5, V-7) --------------------------------------------------------------
+
+def check_star_cuts(settings: dict) -> list[Problem]:
+    """V-7: the star shares must grow from 五星 to 三星."""
+    a, b, c = settings["五星比例"], settings["四星比例"], settings["三星比例"]
+    if a <= b <= c:
+        return []
+    return [Problem(SETTINGS, None, "值", f"{a}/{b}/{c}", "五星比例、四星比例、三星比例应依次不减（如 10%、20%、30%）")]
+
+
+def check_group_sizes(households: list[Household], limit: int) -> list[Problem]:
+    """V-5: a group holds at most 每组户数上限 participating households."""
+    sizes: dict[str, list[Household]] = {}
+    for h in households:
+        if h.participating:
+            sizes.setdefault(h.group, []).append(h)
+    return [Problem(ROSTER, hs[limit].row, "组", g,
+                    f"第“{g}”组有 {len(hs)} 户参与评议，超过每组户数上限 {limit} 户，请拆分为两个组")
+            for g, hs in sizes.items() if len(hs) > limit]
+
+
+def check_panel_sizes(panels: dict[str, Panel], minimum: int) -> list[Problem]:
+    """V-5: each review panel has at least 评议小组最少人数 members."""
+    return [Problem(PANELS, p.row, "小组", p.name,
+                    f"评议小组“{p.name}”只有 {len(p.members)} 名成员，至少需要 {minimum} 人")
+            for p in panels.values() if len(p.members) < minimum]
+
+
+# ---- per-record checks (C-6, V-1, V-5, V-6, V-9, C-2) --------------------------------------------
+
+@dataclass
+class RecordContext:
+    data: VillageData
+    by_id: dict[str, Household]
+    seen: dict[tuple, int] = field(default_factory=dict)
+
+
+def _p(rec: dict, column: str, value, message: str, level: str = ERROR) -> Problem:
+    return Problem(RECORDS, rec["_row"], column, value, message, level)
+
+
+def check_date_present(rec: dict, ctx: RecordContext) -> Problem | None:
+    if rec["日期"] is None and "日期" not in rec.get("_bad", set()):
+        return _p(rec, "日期", "", "“日期”不能为空，请填写评议日期")
+    return None
+
+
+def check_household_known(rec: dict, ctx: RecordContext) -> Problem | None:
+    hid = rec["户号"]
+    if not hid:
+        return _p(rec, "户号", "", "“户号”不能为空")
+    if hid not in ctx.by_id:
+        return _p(rec, "户号", hid, "农户名册中没有这个户号")
+    return None
+
+
+def check_household_participates(rec: dict, ctx: RecordContext) -> Problem | None:
+    """V-1: an opted-out household is not scored; its records are noted and left out."""
+    h = ctx.by_id[rec["户号"]]
+    if not h.participating:
+        return _p(rec, "户号", h.hid, f"{h.head}户未参与积分评议（参与为“否”），这条记录不计入", NOTICE)
+    return None
+
+
+def check_code_known(rec: dict, ctx: RecordContext) -> Problem | None:
+    code = rec["代码"]
+    if not code:
+        return _p(rec, "代码", "", "“代码”不能为空")
+    if code not in ctx.data.rules:
+        return _p(rec, "代码", code, "规则表中没有这个代码")
+    return None
+
+
+def check_status(rec: dict, ctx: RecordContext) -> Problem | None:
+    """V-6: the status is one of the five workflow words (blank means 初评)."""
+    st = rec["状态"]
+    if st and st not in STATUSES:
+        return _p(rec, "状态", st, "状态只能是：" + "、".join(STATUSES))
+    return None
+
+
+def check_source(rec: dict, ctx: RecordContext) -> Problem | None:
+    src = rec["来源"]
+    if src and src not in SOURCES:
+        return _p(rec, "来源", src, "来源只能是“评议”或“申报”")
+    return None
+
+
+def check_panel_known(rec: dict, ctx: RecordContext) -> Problem | None:
+    """A reviewed entry names its panel; a declaration (V-9) needs one once it is 已确认."""
+    name = rec["评议小组"]
+    if not name:
+        if (rec["来源"] or REVIEW) == DECLARED and (rec["状态"] or FIRST) != CONFIRMED:
+            return None
+        what = "申报事项经评议小组核实后才能确认" if rec["来源"] == DECLARED else "请填写评议小组"
+        return _p(rec, "评议小组", "", f"“评议小组”不能为空：{what}")
+    if name not in ctx.data.panels:
+        return _p(rec, "评议小组", name, "评议小组表中没有这个小组")
+    return None
+
+
+def check_cross_review(rec: dict, ctx: RecordContext) -> Problem | None:
+    """V-5: panels review crosswise — never a household of their own group."""
+    name = rec["评议小组"]
+    if not name:
+        return None
+    h = ctx.by_id[rec["户号"]]
+    panel = ctx.data.panels[name]
+    if h.group in panel.groups:
+        return _p(rec, "评议小组", name,
+                  f"评议小组“{name}”属于第“{h.group}”组，不能评议本组农户（{h.hid} {h.head}），应交叉评议")
+    return None
+
+
+def check_annual_in_year(rec: dict, ctx: RecordContext) -> Problem | None:
+    """V-2, V-3: an annual assessment belongs to the workbook's year; daily records of
+    another year are noted (they count only in that year's computations)."""
+    y, d = ctx.data.year, rec["日期"]
+    if y is None or d.year == y:
+        return None
+    rule = ctx.data.rules[rec["代码"]]
+    if rule.period == ANNUAL:
+        return _p(rec, "日期", d, f"“{rule.item}”是年度评议事项，日期应在 {y} 年内")
+    return _p(rec, "日期", d, f"日期不在 {y} 年内，不计入 {y} 年的季度和年度结果", NOTICE)
+
+
+def check_explicit_value(rec: dict, ctx: RecordContext) -> Problem | None:
+    """C-2 / WORKBOOKS: an explicit 分值 replaces the rule's, within its range and sign."""
+    rule = ctx.data.rules[rec["代码"]]
+    if rec["分值"] is None:
+        if rule.points is None and "分值" not in rec.get("_bad", set()):
+            return _p(rec, "分值", "", f"“{rule.item}”的分值视情况而定，请填写分值")
+        return None
+    why = rule.check_explicit(to_cents(rec["分值"]))
+    return _p(rec, "分值", rec["分值"], why) if why else None
+
+
+def check_duplicate(rec: dict, ctx: RecordContext) -> Problem | None:
+    """C-6: the same date, household, code, panel and note twice is a double entry."""
+    key = (rec["日期"], rec["户号"], rec["代码"], rec["评议小组"], rec["备注"])
+    if key in ctx.seen:
+        return _p(rec, "", "", f"与第{ctx.seen[key]}行重复（同一日期、户号、代码、评议小组和备注）")
+    ctx.seen[key] = rec["_row"]
+    return None
+
+
+RecordCheck = Callable[[dict, RecordContext], Problem | None]
+# In order; a record stops at its first error (later checks rely on earlier ones).
+RECORD_CHECKS: list[RecordCheck] = [
+    check_date_present, check_household_known, check_code_known, check_status, check_source,
+    check_panel_known, check_household_participates, check_cross_review, check_annual_in_year,
+    check_explicit_value, check_duplicate,
+]
+SKIPPING_CHECKS = (check_household_participates,)   # a 提示 that also leaves the record out
+
+
+def record_entries(data: VillageData, recs: list[dict], builder: EntryBuilder) -> list[Problem]:
+    """Every valid, non-reversal record row becomes one entry (count 1)."""
+    problems: list[Problem] = []
+    ctx = RecordContext(data, {h.hid: h for h in data.households})
+    for rec in recs:
+        if rec.get("冲正"):
+            continue
+        if rec.get("_bad") and rec["_bad"] & {"日期", "户号", "代码", "分值"}:
+            continue   # already reported by parse_table
+        skip = False
+        for check in RECORD_CHECKS:
+            found = check(rec, ctx)
+            if found is not None:
+                problems.append(found)
+                if found.level == ERROR or check in SKIPPING_CHECKS:
+                    skip = True
+                    break
+        if skip:
+            continue
+        h = ctx.by_id[rec["户号"]]
+        rule = data.rules[rec["代码"]]
+        subject = Subject(h.hid, h.head, data.base_total, groups=(("组", h.group),), row=h.row)
+        each = to_cents(rec["分值"]) if rec["分值"] is not None else None
+        builder.add(sheet=RECORDS, row=rec["_row"], date=rec["日期"], subject=subject, rule=rule,
+                    each=each, source=rec["来源"] or REVIEW, status=rec["状态"] or FIRST,
+                    ref=rec.get("编号") or "", note=rec["评议小组"] or "")
+    return problems
+
+
+def apply_reversals(data: VillageData, recs: list[dict]) -> list[Problem]:
+    """冲正 (as in the school log): a row naming another row's 编号 cancels it; both stay."""
+    problems: list[Problem] = []
+    numbered: dict[str, dict] = {}
+    for r in recs:
+        n = r.get("编号")
+        if not n:
+            continue
+        if n in numbered:
+            problems.append(_p(r, "编号", n, f"编号重复（第{numbered[n]['_row']}行已有）"))
+            continue
+        numbered[n] = r
+    reversed_by: dict[str, int] = {}
+    e = data.entries
+    for r in recs:
+        target = r.get("冲正")
+        if not target:
+            continue
+        orig = numbered.get(target)
+        if orig is None:
+            problems.append(_p(r, "冲正", target, "要冲正的编号不存在"))
+            continue
+        if orig.get("冲正"):
+            problems.append(_p(r, "冲正", target, "不能冲正一条冲正记录"))
+            continue
+        if target in reversed_by:
+            problems.append(_p(r, "冲正", target, f"这条记录已在第{reversed_by[target]}行冲正过"))
+            continue
+        for col in ("户号", "代码"):
+            if r.get(col) and orig.get(col) and r[col] != orig[col]:
+                problems.append(_p(r, col, r[col], f"冲正行的{col}与被冲正的第{orig['_row']}行不一致"))
+                break
+        else:
+            reversed_by[target] = r["_row"]
+            e.loc[(e["sheet"] == RECORDS) & (e["row"] == orig["_row"]), "cancelled"] = True
+    return problems
+
+
+# ---- computing -------------------------------------------------------------------------------
+
+def _live(data: VillageData, start: date, end: date) -> pd.DataFrame:
+    """Entries of participating households in [start, end], reversals removed."""
+    e = data.entries
+    sids = [h.hid for h in data.participants]
+    return e[~e["cancelled"] & e["sid"].isin(sids) & (e["date"] >= start) & (e["date"] <= end)]
+
+
+def is_final(data: VillageData, start: date, end: date, force: bool = False) -> bool:
+    """V-6: final when asked, or when no entry in the range is still 初评/公示中/有异议."""
+    return force or not _live(data, start, end)["status"].isin(PENDING).any()
+
+
+def counted(data: VillageData, start: date, end: date, final: bool) -> pd.DataFrame:
+    """C-7, V-6: the entries that enter totals in the notice or the final version."""
+    e = _live(data, start, end)
+    return e[e["status"].isin(COUNTS_IN_FINAL if final else COUNTS_IN_NOTICE)]
+
+
+def objections(data: VillageData, start: date, end: date) -> dict[str, int]:
+    """V-6: open objections (有异议) per household; they block its finalisation."""
+    e = _live(data, start, end)
+    return e[e["status"] == OBJECTED].groupby("sid").size().astype(int).to_dict()
+
+
+def category_sums(entries: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """(household, category) → net cents."""
+    if entries.empty:
+        return {}
+    return {k: int(v) for k, v in entries.groupby(["sid", "category"])["points"].sum().items()}
+
+
+def as_of(data: VillageData, period: Period) -> date:
+    """The latest record date in the period (its last day when it has none)."""
+    e = _live(data, period.start, period.end)
+    return e["date"].max() if len(e) else period.end
+
+
+def notice_dates(data: VillageData, period: Period) -> tuple[date, date]:
+    """V-8: the notice runs 公示天数 days from the as-of date."""
+    start = as_of(data, period)
+    return start, start + timedelta(days=max(int(data.settings["公示天数"]), 1) - 1)
+
+
+def group_order(households: list[Household]) -> list[Household]:
+    """V-4, V-8: households grouped by 组 (groups as first seen), roster order inside."""
+    groups: dict[str, list[Household]] = {}
+    for h in households:
+        groups.setdefault(h.group, []).append(h)
+    return [h for hs in groups.values() for h in hs]
+
+
+@dataclass
+class Standing:
+    household: Household
+    scores: dict[str, int]          # category → year-to-date score, cents
+    season: dict[str, int]          # daily category → the period's adjustments, cents
+    total: int
+    rank: int = 0
+    star: str = ""
+    objections: int = 0
+
+    @property
+    def pending(self) -> str:
+        return f"有异议 {self.objections} 条" if self.objections else ""
+
+
+def standings(data: VillageData, period: Period, final: bool) -> list[Standing]:
+    """V-3, V-4: per participating household the year-to-date category scores (base +
+    entries from 1 January to the period's end), the period's daily adjustments, the total
+    and its competition rank (C-4) among all participants (roster order)."""
+    start = date(period.end.year, 1, 1)
+    bases = data.bases
+    ytd = category_sums(counted(data, start, period.end, final))
+    season = category_sums(counted(data, period.start, period.end, final))
+    blocked = objections(data, start, period.end)
+    out = []
+    for h in data.participants:
+        scores = {c: bases[c] + ytd.get((h.hid, c), 0) for c in CATEGORIES}
+        out.append(Standing(h, scores, {c: season.get((h.hid, c), 0) for c in DAILY_CATEGORIES},
+                            sum(scores.values()), objections=blocked.get(h.hid, 0)))
+    for s, r in zip(out, competition_rank([s.total for s in out])):
+        s.rank = r
+    return out
+
+
+def rate_stars(data: VillageData, rows: list[Standing]) -> None:
+    """V-7: with rank r among N participants, 五星 if r/N ≤ 五星比例, 四星 ≤ 四星比例,
+    三星 ≤ 三星比例, only at or above the base total; an open objection withholds the star."""
+    n, base, cuts = len(rows), data.base_total, data.cuts()
+    for s in rows:
+        s.star = "" if s.objections else star_for(s.rank, n, s.total, base, cuts)
+
+
+def resolve_quarter(data: VillageData, yq: tuple[int, int] | None) -> Period | None:
+    """The quarter asked, else the latest quarter with records (in the workbook's year)."""
+    if yq:
+        return quarter(*yq)
+    dates = [d for d in data.entries["date"] if data.year is None or d.year == data.year]
+    if dates:
+        return quarter_of(max(dates))
+    return quarter(data.year, 1) if data.year else None
+
+
+def resolve_year(data: VillageData, y: int | None) -> Period | None:
+    y = y or data.year
+    return year_period(y) if y else None
+
+
+def _cell(cents: int):
+    return from_cents(cents)
+
+
+def _version(final: bool) -> str:
+    return FINAL_NOTICE if final else PRE_NOTICE
+
+
+def _notice_sheet(name: str, columns: list[str], rows: list[list], title: str) -> OutputSheet:
+    sheet = OutputSheet(name, columns, rows, title=title, landscape=True)
+    widths = sheet.column_widths()
+    widths[columns.index("异议")] = 30
+    sheet.widths = widths
+    return sheet
+
+
+def quarter_outputs(data: VillageData, period: Period, final: bool = False) -> list[OutputSheet]:
+    """V-4, V-6, V-8: `季度汇总-<Q>` and `公示-<Q>` for one quarter."""
+    final = is_final(data, date(period.end.year, 1, 1), period.end, final)
+    rows = standings(data, period, final)
+    by_hid = {s.household.hid: s for s in rows}
+    ordered = [by_hid[h.hid] for h in group_order(data.participants)]
+    y, q = period.start.year, (period.start.month - 1) // 3 + 1
+    stamp = as_of(data, period)
+    begin, end = notice_dates(data, period)
+    version = _version(final)
+    summary = [[s.household.hid, s.household.head, s.household.group,
+                _cell(s.season[ENVIRONMENT]), _cell(s.season[CIVILITY]),
+                *(_cell(s.scores[c]) for c in CATEGORIES), _cell(s.total), s.rank] for s in ordered]
+    notice = [[s.household.group, s.household.hid, s.household.head, _cell(s.season[ENVIRONMENT]),
+               _cell(s.season[CIVILITY]), _cell(s.total), s.rank, s.pending, begin, end, ""]
+              for s in ordered]
+    head = f"{data.title}　{y}年第{q}季度"
+    return [
+        OutputSheet(quarter_sheet(period.label), QUARTER_COLS, summary, landscape=True,
+                    title=f"{head}农户积分汇总（{version}，数据截至 {stamp.isoformat()}）"),
+        _notice_sheet(notice_sheet(period.label), QUARTER_NOTICE_COLS, notice,
+                      f"{head}农户积分公示（{version}）　公示期 {begin.isoformat()} 至 {end.isoformat()}，"
+                      "如有异议请在公示期内向村评议小组提出"),
+    ]
+
+
+def year_outputs(data: VillageData, period: Period, final: bool = False) -> list[OutputSheet]:
+    """V-3, V-7, V-8, V-10: `年度汇总-<Y>` (the table for the town office), `星级评定-<Y>`
+    (starred households with their 文明户 medal and the bank's credit list), `公示-<Y>`."""
+    final = is_final(data, period.start, period.end, final)
+    rows = standings(data, period, final)
+    rate_stars(data, rows)
+    by_hid = {s.household.hid: s for s in rows}
+    ordered = [by_hid[h.hid] for h in group_order(data.participants)]
+    stamp = as_of(data, period)
+    begin, end = notice_dates(data, period)
+    version = _version(final)
+    table = [[s.household.hid, s.household.head, s.household.group,
+              *(_cell(s.scores[c]) for c in CATEGORIES), _cell(s.total), s.rank, s.star, s.pending]
+             for s in ordered]
+    starred = sorted((s for s in rows if s.star), key=lambda s: s.rank)   # stable: roster order
+    stars = [[s.household.hid, s.household.head, s.household.group, _cell(s.total), s.rank, s.star,
+              MEDALS[s.star], "是"] for s in starred]
+    notice = [[s.household.group, s.household.hid, s.household.head, _cell(s.total), s.rank, s.star,
+               s.pending, begin, end, ""] for s in ordered]
+    head = f"{data.title}　{period.label}年度"
+    return [
+        OutputSheet(year_sheet(period.label), YEAR_COLS, table, landscape=True,
+                    title=f"{head}农户积分汇总（{version}，数据截至 {stamp.isoformat()}）"),
+        OutputSheet(star_sheet(period.label), STAR_COLS, stars,
+                    title=f"{head}星级文明户评定（{version}）：三星及以上颁发奖牌，星级户列入信用户名单"),
+        _notice_sheet(notice_sheet(period.label), YEAR_NOTICE_COLS, notice,
+                      f"{head}农户积分及评星公示（{version}）　公示期 {begin.isoformat()} 至 {end.isoformat()}，"
+                      "如有异议请在公示期内向村评议小组提出；公示无异议后上报镇乡村治理领导小组办公室"),
+    ]

@@ -1,0 +1,115 @@
+"""`jifen demo`: a village of several hundred households with a year 2026 of reviews.
+
+Six groups (片), six panels reviewing crosswise (V-5), a few elderly households opted out
+(V-1), quarterly daily reviews and December annual reviews with self-declarations (V-9),
+some rejected records and a few open objections (V-6), one correction by 冲正. Q1–Q3 are
+confirmed; Q4 is on notice (公示中), so the quarter and year results are 预公示.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+
+from ..demo import DEMOS, chinese_names
+
+GROUPS = ["一组", "二组", "三组", "四组", "五组", "六组"]
+REVIEW_DAYS = [date(2026, 3, 20), date(2026, 6, 19), date(2026, 9, 18), date(2026, 12, 18)]
+ANNUAL_DAY = date(2026, 12, 10)
+# (code, probability per household per quarter, explicit value range or None)
+DAILY_ITEMS = [
+    ("HJ01", 0.30, None), ("HJ02", 0.15, None), ("HJ03", 0.12, None), ("HJ04", 0.10, None),
+    ("HJ05", 0.02, (1, 5)), ("HJ07", 0.10, None), ("HJ08", 0.05, None), ("HJ09", 0.04, None),
+    ("HJ10", 0.005, (-10, -3)), ("HJ11", 0.02, None),
+    ("WM01", 0.12, None), ("WM02", 0.10, None), ("WM03", 0.03, None), ("WM04", 0.25, None),
+    ("WM05", 0.05, None), ("WM06", 0.03, (1, 5)), ("WM07", 0.004, (3, 10)), ("WM08", 0.03, None),
+    ("WM09", 0.015, None), ("WM10", 0.005, (-10, -3)), ("WM11", 0.03, None),
+]
+ANNUAL_ITEMS = [
+    ("DJ01", 0.50, None, False), ("DJ02", 0.08, None, False), ("DJ03", 0.05, (1, 5), False),
+    ("DJ04", 0.03, None, True), ("DJ05", 0.20, None, False), ("DJ06", 0.01, None, False),
+    ("MS01", 0.70, None, True), ("MS02", 0.05, (1, 5), True), ("MS03", 0.25, None, False),
+    ("MS04", 0.06, (1, 5), True), ("MS05", 0.30, None, True), ("MS06", 0.02, None, False),
+    ("FZ01", 0.80, None, False), ("FZ02", 0.10, None, False), ("FZ03", 0.05, None, False),
+    ("FZ04", 0.03, None, True), ("FZ05", 0.01, (-20, -5), False), ("FZ06", 0.01, None, False),
+    ("FZ07", 0.005, None, False),
+]
+EVIDENCE = {"DJ04": "入党申请书复印件", "MS01": "缴费凭证", "MS02": "合作社证明", "MS04": "捐赠收据",
+            "MS05": "学校在读证明", "FZ04": "派出所回执"}
+
+
+def village_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[str, dict]]]]:
+    from ..book.template_spec import write_template
+    from . import village_template
+
+    rng = random.Random(seed)
+    sizes = [86, 92, 78, 95, 71, 84]
+    names = chinese_names(rng, sum(sizes) + 6 * 7)
+    roster, households = [], []
+    k = 0
+    for g, (group, size) in enumerate(zip(GROUPS, sizes), start=1):
+        for i in range(1, size + 1):
+            hid = f"{g:02d}{i:03d}"
+            opted_out = rng.random() < 0.02
+            roster.append([hid, names[k], group, rng.choice([1, 2, 2, 3, 3, 4, 4, 5, 6]),
+                           "否" if opted_out else "是"])
+            if not opted_out:
+                households.append((hid, g - 1))
+            k += 1
+    panels = []
+    roles = ["村两委", "小组长", "村务监督委员会成员", "党员代表", "群众代表", "群众代表", "党员代表"]
+    for g, group in enumerate(GROUPS):
+        for j in range(rng.choice([5, 6, 7])):
+            panels.append([f"第{g + 1}评议组", names[k], roles[j], group])
+            k += 1
+
+    def panel_for(gi: int) -> str:
+        return f"第{(gi + 1) % len(GROUPS) + 1}评议组"   # cross review: never its own group
+
+    records: list[list] = []
+
+    def add(when, hid, gi, code, value=None, status="已确认", source="评议", evidence=None, note=None):
+        records.append([len(records) + 1, when, hid, code, value, panel_for(gi), status, source,
+                        evidence, note, None])
+
+    for qi, day in enumerate(REVIEW_DAYS):
+        for hid, gi in households:
+            for code, p, rng_range in DAILY_ITEMS:
+                if rng.random() >= p:
+                    continue
+                value = rng.randint(*rng_range) if rng_range else None
+                status = "已确认" if qi < 3 else "公示中"
+                if rng.random() < 0.01:
+                    status = "已驳回"
+                add(day, hid, gi, code, value, status)
+    for hid, gi in households:
+        for code, p, rng_range, declared in ANNUAL_ITEMS:
+            if rng.random() >= p:
+                continue
+            value = rng.randint(*rng_range) if rng_range else None
+            status = "已驳回" if rng.random() < 0.01 else "公示中"
+            add(ANNUAL_DAY, hid, gi, code, value, status, "申报" if declared else "评议",
+                EVIDENCE.get(code) if declared else None)
+    # a few objections raised during the Q4 notice, still open (V-6)
+    q4 = [r for r in records if r[1] == REVIEW_DAYS[3] and r[4] is None and r[6] == "公示中"]
+    for r in rng.sample(q4, 3):
+        r[6] = "有异议"
+        r[9] = "农户对评议有异议，待复核"
+    # a wrong household corrected by 冲正: the original stays, the reversal cancels it
+    wrong = next(r for r in records if r[1] == REVIEW_DAYS[1] and r[3] == "HJ07")
+    records.append([len(records) + 1, date(2026, 6, 22), wrong[2], wrong[3], None, wrong[5], None, None,
+                    None, "户号登记错误", wrong[0]])
+
+    specs = village_template.sheets()
+    by = {s.name: s for s in specs}
+    by["设置"].rows = [["村名", "龙雨庄村", row[2]] if row[0] == "村名" else list(row)
+                       for row in by["设置"].rows]
+    by["农户名册"].rows = roster
+    by["评议小组"].rows = panels
+    by["评议记录"].rows = records
+    by["评议记录"].prefill_numbers = 0
+    path = write_template(folder / "乡村积分-示例.xlsx", specs)
+    return [(path, [("check", {}), ("quarter", {"quarter": (2026, 3)}), ("quarter", {}), ("year", {})])]
+
+
+DEMOS.append(village_demo)
