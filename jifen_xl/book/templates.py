@@ -33,8 +33,10 @@ _register_more()
 
 
 def build_all(folder: Path) -> list[Path]:
+    from .xlsm import build_all_xlsm   # the macro-enabled variants for Excel (issue #4)
+
     folder.mkdir(parents=True, exist_ok=True)
-    return [TEMPLATES[k](folder / name) for k, name in TEMPLATE_FILES.items()]
+    return [TEMPLATES[k](folder / name) for k, name in TEMPLATE_FILES.items()] + build_all_xlsm(folder)
 
 
 if __name__ == "__main__":

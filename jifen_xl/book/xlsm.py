@@ -1,0 +1,127 @@
+"""Macro-enabled templates (`班级积分.xlsm`, `乡村积分.xlsm`, `积分台账.xlsm`), built on Linux.
+
+Each .xlsm is the scheme's .xlsx template (the same ``TemplateSheet`` specs) plus:
+
+* the VBA project of ``jifen_xl/vba`` (JifenButtons + xlwings' standalone module), with
+  codeNames ThisWorkbook / Sheet1… as ``write_template`` sets them;
+* one Form button per action the scheme registers, on the `说明` sheet, in column B next
+  to the guide; each runs ``JifenButtons.<Sub>`` → ``RunPython`` → ``jifen_xl.macros``;
+* in `设置`, the labelled cells the buttons read (计算周, 计算月份 …; see macros.py), empty;
+* an ``xlwings.conf`` sheet (key in column A, value in column B, from A1 down to the first
+  blank row, as xlwings' VBA ``GetConfigFromSheet`` reads it) naming ``jifen_xl.udfs`` as
+  the UDF module. Interpreter and PYTHONPATH are deliberately absent: a key present with
+  an empty value would override the user's xlwings settings with "".
+
+The .xlsx templates stay for WPS, LibreOffice and the command line. Only Excel on Windows
+can show that the buttons run; see docs/excel-install.md.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from pathlib import Path
+
+from ..vba.project import BUTTON_MODULE, BUTTONS, jifen_vba_project
+from .template_spec import TemplateSheet, write_template
+
+CONF_SHEET = "xlwings.conf"
+BUTTON_SHEET = "说明"
+UDF_MODULE = "jifen_xl.udfs"
+
+#: scheme → (template module, .xlsm file name)
+XLSM_SCHEMES: dict[str, tuple[str, str]] = {
+    "school": ("jifen_xl.schemes.school_template", "班级积分.xlsm"),
+    "village": ("jifen_xl.schemes.village_template", "乡村积分.xlsm"),
+    "ledger": ("jifen_xl.schemes.ledger_template", "积分台账.xlsm"),
+}
+
+PARAM_NOTES = {
+    "week": "“本周汇总”按钮算哪一周：填该周内任一天；空白＝日志最后日期所在周",
+    "month": "“月报”按钮算哪个月，如 2026-09；空白＝日志最后日期所在月",
+    "quarter": "“计算本季度”按钮算哪个季度，如 2026Q3；空白＝评议记录最后日期所在季度",
+    "year": "“年度评星”按钮算哪一年，如 2026；空白＝默认年度",
+    "final": "填“是”：只计已确认的记录，生成正式结果；空白＝按命令行的默认",
+    "exam": "“考试加减分”按钮算哪次考试（考试名称）；空白＝最近一次",
+    "account": "“打印存折”按钮打印哪个账户（账户号）",
+    "all": "填“是”：“打印存折”按钮为每种账户类型各生成一张存折表",
+}
+
+CONF_NOTES = [
+    "说明：第 1 行是 xlwings 的设置，A 列是设置项、B 列是值，从 A1 往下连续填写，遇到空行即停止。",
+    "“UDF Modules”告诉 xlwings 从 jifen_xl.udfs 导入工作表函数（JIFEN_POINTS、JIFEN_RANK 等）。",
+    "Python 解释器（Interpreter_Win）和 PYTHONPATH 故意不在这里填写：不填时使用 xlwings 加载项里的设置。",
+    "如需为本工作簿单独指定，请紧接第 1 行填写（中间不能空行），例如 A2 填 Interpreter_Win，B2 填 C:\\Python312\\pythonw.exe。",
+]
+
+BUTTON_GUIDE = ("按钮（仅限 Microsoft Excel，需先按 docs/excel-install.md 安装 Python、jifen-xl 和 xlwings）："
+                "右侧各按钮与 jifen 命令完全相同；计算哪一周、哪个月等，在“设置”表的“计算周”“计算月份”等行填写，"
+                "空白表示按最新记录自动选择。WPS 和 LibreOffice 请使用 .xlsx 模板和 jifen 命令。")
+
+
+def _actions(scheme: str) -> dict[str, object]:
+    from ..app import load_actions
+    return {name: action for (name, s), action in load_actions().items() if s == scheme}
+
+
+def scheme_buttons(scheme: str) -> list[tuple[str, str]]:
+    """(Sub, caption) for every button whose action this scheme registers, in BUTTONS order."""
+    from ..macros import CALLER_COMMANDS
+
+    actions = _actions(scheme)
+    return [(b.sub, b.caption) for b in BUTTONS if CALLER_COMMANDS[b.caller] in actions]
+
+
+def _labelled_cells(scheme: str) -> list[list]:
+    from ..macros import PARAM_LABELS
+
+    rows, seen = [], set()
+    for action in _actions(scheme).values():
+        for name, _kind, _help in action.params:
+            if name in PARAM_LABELS and name not in seen:
+                seen.add(name)
+                rows.append([PARAM_LABELS[name], None, PARAM_NOTES.get(name, "")])
+    return rows
+
+
+def xlsm_sheets(scheme: str) -> list[TemplateSheet]:
+    """The scheme's template sheets, with the button guide, labelled cells and xlwings.conf."""
+    module, _ = XLSM_SCHEMES[scheme]
+    sheets = [dataclasses.replace(s) for s in importlib.import_module(module).sheets()]
+    for i, spec in enumerate(sheets):
+        if spec.name == BUTTON_SHEET:
+            sheets[i] = dataclasses.replace(spec, rows=list(spec.rows) + [[BUTTON_GUIDE]])
+        elif spec.name == "设置":
+            width = len(spec.columns)
+            extra = [row[:width] + [None] * (width - len(row[:width])) for row in _labelled_cells(scheme)]
+            sheets[i] = dataclasses.replace(spec, rows=list(spec.rows) + extra)
+    conf = TemplateSheet(CONF_SHEET, ["UDF Modules", UDF_MODULE],
+                         [[None]] + [[note] for note in CONF_NOTES],
+                         widths={"UDF Modules": 24, UDF_MODULE: 24}, title="xlwings 设置")
+    return sheets + [conf]
+
+
+def build_xlsm(path: Path, scheme: str) -> Path:
+    """Write the macro-enabled template of ``scheme`` to ``path`` (deterministic bytes)."""
+    sheets = xlsm_sheets(scheme)
+    if not any(s.name == BUTTON_SHEET for s in sheets):
+        raise ValueError(f"the {scheme} template has no {BUTTON_SHEET} sheet for its buttons")
+    project = jifen_vba_project(sheet_codenames=[f"Sheet{i + 1}" for i in range(len(sheets))])
+    buttons = [(f"B{2 + 2 * i}", caption, f"{BUTTON_MODULE}.{sub}")
+               for i, (sub, caption) in enumerate(scheme_buttons(scheme))]
+    return write_template(Path(path), sheets, vba_project=project, buttons=buttons, button_sheet=BUTTON_SHEET)
+
+
+def available_schemes() -> list[str]:
+    """Schemes whose template module exists (the village and ledger ones arrive separately)."""
+    out = []
+    for scheme, (module, _) in XLSM_SCHEMES.items():
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError:
+            continue
+        out.append(scheme)
+    return out
+
+
+def build_all_xlsm(folder: Path) -> list[Path]:
+    return [build_xlsm(Path(folder) / XLSM_SCHEMES[s][1], s) for s in available_schemes()]
