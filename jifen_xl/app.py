@@ -54,9 +54,9 @@ def find_action(command: str, sheet_names: list[str]) -> Action | None:
     """The action for `command`; when several schemes have it (check), the workbook decides."""
     load_actions()
     candidates = [a for (name, _), a in ACTIONS.items() if name == command]
-    if len(candidates) <= 1:
-        return candidates[0] if candidates else None
     scheme = detect_scheme(sheet_names)
+    if len(candidates) == 1 and scheme is None:
+        return candidates[0]      # let the action report the missing sheets
     for a in candidates:
         if a.scheme == scheme:
             return a
