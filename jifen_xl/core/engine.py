@@ -213,11 +213,15 @@ def weekly_limits(entries: pd.DataFrame, groups: dict[str, LimitGroup], weeks: l
     counts = e.groupby(["sid", "limit_group", "week"])["count"].sum()
     hits: list[LimitHit] = []
     order = {sid: i for i, sid in enumerate(sids)}
-    for (sid, gname), series in counts.groupby(level=[0, 1]):
+    # Plain-Python walk over the sorted (sid, group, week) counts: iterating pandas groups
+    # costs ~1 ms each, too slow for 3,000 students × several groups (issue #7).
+    per_group: dict[tuple[str, str], dict[int, int]] = {}
+    for (sid, gname, week), v in zip(counts.index.tolist(), counts.tolist()):
+        per_group.setdefault((sid, gname), {})[week] = int(v)
+    for (sid, gname), per_week in per_group.items():
         if sid not in order:
             continue
         g = groups[gname]
-        per_week = {k[2]: int(v) for k, v in series.items()}
         carry = 0
         for i, w in enumerate(weeks):
             n = per_week.get(i, 0) + carry

@@ -291,6 +291,7 @@ def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> l
     by_id = data.by_id
     mult = data.settings["班干部倍数"]
     seen_keys: dict[tuple, int] = {}
+    groups: dict = {}      # (kind, name) -> active members, for collective targets
     for r in recs:
         row, bad = r["_row"], r.get("_bad", set())
         if r.get("冲正"):
@@ -331,8 +332,17 @@ def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> l
                 continue
             members = [s]
         else:
-            members = engine.expand_target(target if kind == WHOLE_CLASS else f"{kind}:{name}",
-                                           data.subjects, WHOLE_CLASS)
+            if name and kind != WHOLE_CLASS:
+                if not groups:      # S-4: every active member of each dorm / group, built once
+                    for s in data.subjects:
+                        if s.active:
+                            for k, v in dict(s.groups).items():
+                                groups.setdefault((k, v), []).append(s)
+                    groups[None] = []
+                members = groups.get((kind, name), [])
+            else:
+                members = engine.expand_target(target if kind == WHOLE_CLASS else f"{kind}:{name}",
+                                               data.subjects, WHOLE_CLASS)
             if not members:
                 problems.append(Problem(LOG, row, "对象", target,
                                         f"名册中没有{kind}“{name}”的在籍学生" if name else "名册中没有在籍学生"))
