@@ -72,7 +72,9 @@ def parse_table(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iterabl
 
     Speed (issue #7): the normalisers are pure, so each column memoises its results by
     (type, value) — a 200,000-row log holds a few thousand distinct values per column.
-    Results that are mutable (``multi`` lists) are not memoised.
+    Results that are mutable (``multi`` lists) are not memoised. For memory, a cell whose
+    value was seen before in its column is replaced in ``raw.rows`` by the first, equal object
+    (same type, same value: nothing a reader of ``raw`` can tell apart).
     """
     cols = list(cols)
     problems: list[Problem] = list(raw.notes)
@@ -117,14 +119,19 @@ def parse_table(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iterabl
                 continue
             cls = v.__class__
             key = (cls, v)
-            hit = memo.get(key) if memo is not None and cls in _MEMO_TYPES else None
-            if hit is None:
+            found_ = memo.get(key) if memo is not None and cls in _MEMO_TYPES else None
+            if found_ is None:
                 try:
                     hit = parse(v)
                 except ValueError as exc:
                     hit = exc
                 if memo is not None and cls in _MEMO_TYPES and len(memo) < _MEMO_LIMIT:
-                    memo[key] = hit
+                    memo[key] = (hit, v)
+            else:
+                hit, first = found_
+                if first is not v:
+                    cells[i] = first     # the same value: keep one object per distinct cell value
+
             if hit.__class__ is not tuple:
                 found.append((k, ci, Problem(name, kept_rows[k], header, v, str(hit) or "无法识别")))
                 add(None)

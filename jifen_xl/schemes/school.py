@@ -383,6 +383,7 @@ def _apply_reversals(data: SchoolData, recs: list[dict], problems: list[Problem]
             continue
         numbered[n] = r
     reversed_by: dict[str, int] = {}
+    cancel: dict[int, str] = {}     # original row -> note suffix
     e = data.entries
     for r in recs:
         target = r.get("冲正")
@@ -406,9 +407,11 @@ def _apply_reversals(data: SchoolData, recs: list[dict], problems: list[Problem]
                 break
         else:
             reversed_by[target] = r["_row"]
-            mask = (e["sheet"] == LOG) & (e["row"] == orig["_row"])
-            e.loc[mask, "cancelled"] = True
-            e.loc[mask, "note"] = e.loc[mask, "note"].astype(str) + f"（已被第{r['_row']}行冲正）"
+            cancel[orig["_row"]] = f"（已被第{r['_row']}行冲正）"
+    if cancel:   # one vectorised update (each original row is reversed at most once)
+        mask = (e["sheet"] == LOG) & e["row"].isin(list(cancel))
+        e.loc[mask, "cancelled"] = True
+        e.loc[mask, "note"] = e.loc[mask, "note"].astype(str) + e.loc[mask, "row"].map(lambda n: cancel[int(n)])
 
 
 # ---- computing -------------------------------------------------------------------------------
