@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="生成示例工作簿并运行全部计算")
     p.add_argument("dir", nargs="?", default="demo", type=Path)
 
+    from .rollup.cli_hooks import add_parsers as add_rollup_parsers   # export, rollup (issue #10)
+    add_rollup_parsers(sub)
+
     seen: dict[str, argparse.ArgumentParser] = {}
     for action in actions.values():
         if action.name in seen:
@@ -105,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from .demo import run_demo
             return run_demo(args.dir)
+        if args.command in ("export", "rollup"):
+            from .rollup.cli_hooks import run as run_rollup
+            return run_rollup(args)
         from .book.reader import workbook_sheet_names
         names = workbook_sheet_names(args.file)
         action = find_action(args.command, names)

@@ -1,0 +1,12 @@
+"""Town and county roll-up (issue #10): one workbook → Parquet, many workbooks → one report.
+
+* ``export.py`` — the normalised, validated data and the results of one village or ledger
+  workbook as Parquet tables with a versioned schema (``SCHEMA_VERSION``; docs/rollup.md).
+  The results are taken from the very functions `jifen year` and `jifen ledger` use, so the
+  roll-up cannot disagree with a village's own workbook.
+* ``aggregate.py`` — finds every village and ledger workbook under a folder, exports the
+  ones whose content hash changed (incremental cache), and aggregates all of them with
+  DuckDB into the town report (`镇汇总.xlsx`). Names stay out unless asked for.
+* ``cli_hooks.py`` — the `jifen export` and `jifen rollup` subcommands.
+"""
+from .export import SCHEMA_VERSION  # noqa: F401
