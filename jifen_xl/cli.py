@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="生成示例工作簿并运行全部计算")
     p.add_argument("dir", nargs="?", default="demo", type=Path)
 
+    p = sub.add_parser("print", help="把输出表打印成 PDF（家长通知单、奖状、公示、存折……，需要 LibreOffice）")
+    p.add_argument("file", type=Path, help="工作簿（.xlsx / .xlsm）")
+    p.add_argument("sheets", nargs="+", metavar="SHEET",
+                   help="要打印的工作表，如 月报、周趋势、家长通知单、奖状、公示-2026Q3、存折-Z001")
+    p.add_argument("-o", "--out", type=Path, default=None, help="PDF 文件（默认：工作簿旁边）")
+
     from .rollup.cli_hooks import add_parsers as add_rollup_parsers   # export, rollup (issue #10)
     add_rollup_parsers(sub)
 
@@ -108,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from .demo import run_demo
             return run_demo(args.dir)
+        if args.command == "print":
+            from .reports import run_print
+            return run_print(args.file, args.sheets, args.out)
         if args.command in ("export", "rollup"):
             from .rollup.cli_hooks import run as run_rollup
             return run_rollup(args)

@@ -28,6 +28,8 @@ def chinese_names(rng: random.Random, n: int) -> list[str]:
 
 DemoBuilder = Callable[[Path], list[tuple[Path, list[tuple[str, dict]]]]]
 DEMOS: list[DemoBuilder] = []
+# steps run once every demo workbook is computed, e.g. the PDFs of demo/报表 (reports.py)
+DEMO_AFTER: list[Callable[[Path], object]] = []
 
 
 def school_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[str, dict]]]]:
@@ -132,6 +134,9 @@ def run_demo(folder: Path) -> int:
                 print(f"--- jifen {command} {path.name}")
                 code = run_action(action, path, opts)
                 worst = max(worst, code)
+    for step in DEMO_AFTER:
+        print()
+        step(folder)
     print(f"\n示例已生成在 {folder.resolve()}（用时 {time.perf_counter() - t0:.1f} 秒）。")
     return worst
 
@@ -139,3 +144,4 @@ def run_demo(folder: Path) -> int:
 from .schemes import village_demo  # noqa: E402,F401
 from .schemes import ledger_demo  # noqa: E402,F401
 from .schemes import dorms_demo  # noqa: E402,F401  (dorm inspections and exams for the class demo)
+from . import reports  # noqa: E402,F401  (demo/报表/*.pdf, issue #9)

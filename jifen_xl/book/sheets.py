@@ -4,6 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .charts import ChartSpec
 
 Cell = str | int | float | Decimal | date | datetime | bool | None
 
@@ -24,6 +28,7 @@ class OutputSheet:
     widths: list[float] | None = None        # in characters; None: computed from the content
     landscape: bool = False
     number_formats: dict[str, str] = field(default_factory=dict)  # column header -> format code
+    charts: list[ChartSpec] = field(default_factory=list)  # native charts below the data (charts.py)
 
     def column_widths(self) -> list[float]:
         """Widths wide enough that dates never print as ### and CJK text is not cut."""

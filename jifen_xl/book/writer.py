@@ -71,6 +71,7 @@ from urllib.parse import unquote
 
 from defusedxml import ElementTree as SafeET
 
+from jifen_xl.book import charts as _charts
 from jifen_xl.book.sheets import OutputSheet
 from jifen_xl.core.problems import InputError
 
@@ -526,8 +527,12 @@ def _fmt_width(w: float) -> str:
     return str(int(w)) if w.is_integer() else repr(round(w, 4))
 
 
-def render_sheet_xml(sheet: OutputSheet, styles: _StyleIds, date1904: bool = False) -> Iterator[str]:
-    """The worksheet part for ``sheet`` as a stream of XML text chunks."""
+def render_sheet_xml(sheet: OutputSheet, styles: _StyleIds, date1904: bool = False,
+                     chart_tail: str = "") -> Iterator[str]:
+    """The worksheet part for ``sheet`` as a stream of XML text chunks.
+
+    ``chart_tail`` is the ``<rowBreaks>``/``<drawing>`` markup of its charts (charts.py).
+    """
     ncols = len(sheet.columns)
     nrows = len(sheet.rows)
     for r in sheet.rows:
@@ -572,7 +577,8 @@ def render_sheet_xml(sheet: OutputSheet, styles: _StyleIds, date1904: bool = Fal
            ' fitToWidth="1" fitToHeight="0"/><headerFooter>')
     if sheet.title:
         yield f"<oddHeader>{_esc_text(_header_text(sheet.title))}</oddHeader>"
-    yield "<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter></worksheet>"
+    yield "<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>"
+    yield chart_tail + "</worksheet>"
 
 
 # --------------------------------------------------------------------------- styles.xml
@@ -867,6 +873,7 @@ def _plan(pkg: _Package, sheets: list[OutputSheet]) -> None:
     local_names: dict[int, str] = {}    # sheet index -> name used in references
     replaced_ids: set[int] = set()
     replaced_rels_members: list[str] = []
+    ref_names: dict[str, str] = {}      # sheet member -> its name in workbook.xml
     new_index = len(existing)
     for s in sheets:
         hit = by_name.get(s.name.casefold())
@@ -882,6 +889,7 @@ def _plan(pkg: _Package, sheets: list[OutputSheet]) -> None:
             if member is None:
                 raise InputError(f"工作表“{entry.name}”的内容部件缺失，工作簿已损坏。")
             pkg.sheet_parts[member] = s
+            ref_names[member] = entry.name
             own_rels = pkg.member(_rels_part_of(member))
             if own_rels is not None:
                 replaced_rels_members.append(own_rels)
@@ -897,6 +905,7 @@ def _plan(pkg: _Package, sheets: list[OutputSheet]) -> None:
             rid = alloc_rid()
             pkg.new_parts[part] = b""
             pkg.sheet_parts[part] = s
+            ref_names[part] = s.name
             target = posixpath.relpath(part, wb_dir) if wb_dir else part
             new_rels.append((rid, RT_WORKSHEET, target))
             new_overrides.append((part, CT_WORKSHEET))
@@ -956,15 +965,21 @@ def _plan(pkg: _Package, sheets: list[OutputSheet]) -> None:
                 pkg.removed.add(orels)
         pkg.removed.update(replaced_rels_members)
 
+    # ---- charts: drawing + chart parts for sheets that carry ChartSpecs
+    chart_tails = _plan_charts(pkg, ref_names, new_overrides, date1904)
+
     # ---- patch content types
     new_ct_text = ct_text
     removed_lower = {"/" + m.lower() for m in pkg.removed}
     overrides = _elements(ct_text, ct_prefix + "Override")
+    kept = []
     for m in reversed(overrides):
         pn = _attrs(m.group(1)).get("PartName", "")
         if pn.lower() in removed_lower or unquote(pn).lower() in removed_lower:
             new_ct_text = new_ct_text[:m.start()] + new_ct_text[m.end():]
-    have = {unquote(_attrs(m.group(1)).get("PartName", "")).lower() for m in overrides}
+        else:
+            kept.append(m)
+    have = {unquote(_attrs(m.group(1)).get("PartName", "")).lower() for m in kept}
     add = "".join(f'<{ct_prefix}Override PartName="/{_esc_attr(part)}" ContentType="{ct}"/>'
                   for part, ct in new_overrides if "/" + part.lower() not in have)
     if add:
@@ -984,11 +999,61 @@ def _plan(pkg: _Package, sheets: list[OutputSheet]) -> None:
 
     # ---- render sheet parts
     for member, s in pkg.sheet_parts.items():
-        body = "".join(render_sheet_xml(s, style_ids, date1904)).encode("utf-8")
+        body = "".join(render_sheet_xml(s, style_ids, date1904, chart_tails.get(member, ""))).encode("utf-8")
         if member in pkg.new_parts:
             pkg.new_parts[member] = body
         else:
             pkg.patched[member] = body
+
+
+def _free_part(pkg: _Package, pattern: str) -> str:
+    """Smallest ``pattern % n`` not in the package after this run's removals.
+
+    Parts removed as orphans of a replaced sheet are free again, so writing the same
+    charts into the output of a previous run reuses the same names (C-5).
+    """
+    taken = {n.lower() for n in pkg.names if n not in pkg.removed} | {n.lower() for n in pkg.new_parts}
+    n = 1
+    while (pattern % n).lower() in taken:
+        n += 1
+    return pattern % n
+
+
+def _plan_charts(pkg: _Package, ref_names: dict[str, str], new_overrides: list,
+                 date1904: bool) -> dict[str, str]:
+    """Add drawing/chart parts (+ rels) for sheets with charts; return member -> sheet tail.
+
+    A replaced sheet's old rels part was dropped (with its now-unreachable drawing and
+    charts) before this runs, so its rels part is written afresh here.
+    """
+    tails: dict[str, str] = {}
+    for member, s in pkg.sheet_parts.items():
+        if not s.charts:
+            continue
+        nrows = len(s.rows)
+        resolved = [r for c in s.charts if (r := _charts.resolve(c, list(s.columns), nrows)) is not None]
+        if not resolved:
+            continue
+        base = posixpath.dirname(posixpath.dirname(member))       # the workbook folder ("xl")
+        drawing = _free_part(pkg, posixpath.join(base, "drawings", "drawing%d.xml"))
+        pkg.new_parts[drawing] = b""
+        chart_parts = []
+        for r in resolved:
+            part = _free_part(pkg, posixpath.join(base, "charts", "chart%d.xml"))
+            pkg.new_parts[part] = _charts.chart_xml(ref_names[member], list(s.columns), s.rows, r, date1904)
+            chart_parts.append(part)
+        places, breaks = _charts.placements(len(resolved), nrows, s.column_widths())
+        pkg.new_parts[drawing] = _charts.drawing_xml(places)
+        pkg.new_parts[_rels_part_of(drawing)] = _charts.rels_xml(
+            [(f"rId{i + 1}", _charts.RT_CHART, posixpath.relpath(p, posixpath.dirname(drawing)))
+             for i, p in enumerate(chart_parts)])
+        sheet_rels = _rels_part_of(member)
+        pkg.new_parts[sheet_rels] = _charts.rels_xml(
+            [("rId1", _charts.RT_DRAWING, posixpath.relpath(drawing, posixpath.dirname(member)))])
+        new_overrides.append((drawing, _charts.CT_DRAWING))
+        new_overrides.extend((p, _charts.CT_CHART) for p in chart_parts)
+        tails[member] = _charts.sheet_tail_xml(breaks, "rId1")
+    return tails
 
 
 _OUR_NAMES = ("_xlnm.Print_Titles", "_xlnm._FilterDatabase")

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from ..book.charts import CHARTS_FOR_SHEET, ChartSpec
 from ..book.sheets import OutputSheet
 from ..core import engine
 from ..core.engine import EntryBuilder, Rule, Subject
@@ -725,7 +726,17 @@ def indicator_output(data: LedgerData) -> OutputSheet:
         rows.append([v.name, v.population, n, share, "是" if ok else "否", len(cats[v.name]),
                      len(active[v.name]), from_cents(spend[v.name]), from_cents(per_head * v.population)])
     return OutputSheet(INDICATORS, INDICATOR_COLS, rows, number_formats={"兑换人数占比": "0.0%"},
-                       title=_title(data, f"{y}年 示范村指标（兑换人数占比目标 30%）"), landscape=True)
+                       title=_title(data, f"{y}年 示范村指标（兑换人数占比目标 30%）"), landscape=True,
+                       charts=indicator_charts(INDICATOR_COLS))
+
+
+def indicator_charts(columns: list[str]) -> list[ChartSpec]:
+    """L-9 chart (issue #9): each village's 兑换人数占比 against the 30% target line."""
+    return [ChartSpec("各村兑换人数占比（目标 30%，绿色为达标）", "村名", ["兑换人数占比"], percent=True,
+                      targets=[("目标 30%", float(DEMO_TARGET))])]
+
+
+CHARTS_FOR_SHEET[INDICATORS] = indicator_charts
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from ..book.charts import CHARTS_FOR_SHEET, ChartSpec
 from ..book.sheets import OutputSheet
 from ..core import engine
 from ..core.engine import EntryBuilder, LimitGroup, Rule, Subject
@@ -35,6 +36,7 @@ SELF_STUDY = "上自习名单"
 MONTHLY = "月报"
 PARENT_MEETING = "家长约谈"
 AWARDS = "学期奖励"
+TREND = "周趋势"
 
 WHOLE_CLASS = "全班"
 TARGET_KINDS = ("宿舍", "小组")
@@ -506,6 +508,52 @@ def month_outputs(data: SchoolData, month: Period) -> list[OutputSheet]:
         OutputSheet(MONTHLY, MONTHLY_COLS, rows, title=head + " 月报", landscape=True),
         OutputSheet(PARENT_MEETING, PARENT_COLS, meet, title=head + " 家长约谈名单"),
     ]
+
+
+TREND_COLS = ["周开始", "加分合计", "减分合计", "净分合计"]     # then one "<类别>减分" per category
+
+
+def trend_charts(columns: list[str]) -> list[ChartSpec]:
+    """The two charts of `周趋势` (issue #9), derived from its headers alone."""
+    cats = [c for c in columns[len(TREND_COLS):] if c.endswith("减分")]
+    out = [ChartSpec("每周全班加分、减分与净分", "周开始", ["加分合计", "减分合计"], lines=["净分合计"],
+                     y_title="分")]
+    if cats:
+        out.append(ChartSpec("每周减分（按类别）", "周开始", cats, stacked=True, y_title="分"))
+    return out
+
+
+CHARTS_FOR_SHEET[TREND] = trend_charts
+
+
+def trend_outputs(data: SchoolData, end: date) -> list[OutputSheet]:
+    """`周趋势`: the class's week-by-week additions, deductions, net and deductions by rule
+    category from the semester start to the week holding ``end`` (S-8 weeks, S-12), with
+    native charts below the data. Active students only; collective entries count per member.
+    """
+    sids = {s.sid for s in data.active}
+    first_wd = data.settings["周起始"]
+    e = engine.counted(data.entries)
+    e = e[e["sid"].isin(sids) & (e["date"] <= week_of(end, first_wd).end)]
+    first = data.semester.start if data.semester else (e["date"].min() if len(e) else end)
+    e = e[e["date"] >= week_of(first, first_wd).start]
+    weeks = weeks_between(min(first, end), end, first_wd)
+    cats = list(dict.fromkeys([r.category for r in data.rules.values() if r.category]
+                              + sorted(set(e["category"]) - {""})))
+    wk = e["date"].map(lambda d: week_of(d, first_wd).start)
+    pts = e["points"]
+    add = pts.where(pts > 0, 0).groupby(wk).sum()
+    ded = (-pts.where(pts < 0, 0))
+    ded_total = ded.groupby(wk).sum()
+    by_cat = ded.groupby([wk, e["category"]]).sum()
+    rows = []
+    for w in weeks:
+        a, d = int(add.get(w.start, 0)), int(ded_total.get(w.start, 0))
+        rows.append([w.start, from_cents(a), from_cents(d), from_cents(a - d)]
+                    + [from_cents(int(by_cat.get((w.start, c), 0))) for c in cats])
+    columns = TREND_COLS + [f"{c}减分" for c in cats]
+    head = f"{data.title}　{weeks[0].start.isoformat()} ～ {weeks[-1].end.isoformat()} 每周积分趋势（数据截至 {_as_of(data, end)}）"
+    return [OutputSheet(TREND, columns, rows, title=head, charts=trend_charts(columns))]
 
 
 def award_outputs(data: SchoolData, previous: RawSheet | None = None) -> list[OutputSheet]:

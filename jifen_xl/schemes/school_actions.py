@@ -38,7 +38,7 @@ def month(sheets, opts) -> Result:
 
     def make():
         m = sc.resolve_month(data, opts.get("month"))
-        outs = sc.month_outputs(data, m)
+        outs = sc.month_outputs(data, m) + sc.trend_outputs(data, m.end)   # 周趋势 + charts (#9)
         return outs, [f"已生成 {m.label} 月报（{len(outs[0].rows)} 人），家长约谈 {len(outs[1].rows)} 人。"]
     return finish(data.problems, make)
 
