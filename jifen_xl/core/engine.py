@@ -116,7 +116,9 @@ class EntryBuilder:
             sheet, row, ref, date, subject.sid, rule.code,
             rule.category if category is None else category,
             rule.item if item is None else item, count, value, mult,
-            entry_points(value, count, mult), rule.limit_group, source or sheet, status,
+            value * count if mult is _ONE and value.__class__ is int and count.__class__ is int
+            else entry_points(value, count, mult),
+            rule.limit_group, source or sheet, status,
             False, note,
         ))
 
@@ -140,7 +142,10 @@ def multiplier_for(each: int, cadre: bool, cadre_double: bool, cadre_multiplier:
     """S-2: cadres' deductions ×multiplier unless the rule is exempt; additions never."""
     if cadre and cadre_double and each < 0:
         return cadre_multiplier
-    return Decimal(1)
+    return _ONE
+
+
+_ONE = Decimal(1)
 
 
 def entry_points(each: int, count: int, multiplier: Decimal) -> int:

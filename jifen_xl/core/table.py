@@ -72,9 +72,9 @@ def parse_table(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iterabl
 
     Speed (issue #7): the normalisers are pure, so each column memoises its results by
     (type, value) — a 200,000-row log holds a few thousand distinct values per column.
-    Results that are mutable (``multi`` lists) are not memoised. For memory, a cell whose
-    value was seen before in its column is replaced in ``raw.rows`` by the first, equal object
-    (same type, same value: nothing a reader of ``raw`` can tell apart).
+    Results that are mutable (``multi`` lists) are not memoised. For memory, a text cell equal
+    to one seen before in its column is replaced in ``raw.rows`` by that first, equal ``str``
+    (nothing a reader of ``raw`` can tell apart).
     """
     cols = list(cols)
     problems: list[Problem] = list(raw.notes)
@@ -110,8 +110,16 @@ def parse_table(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iterabl
             continue
         out = []
         add = out.append
+        clean: dict = {}    # str cell -> (value, first equal cell) when it parses with no note
         for k, cells in enumerate(kept_cells):
             v = cells[i] if i < len(cells) else None
+            if v.__class__ is str:
+                c = clean.get(v)
+                if c is not None:           # the common case: a value seen before, clean
+                    add(c[0])
+                    if c[1] is not v:
+                        cells[i] = c[1]     # keep one object per distinct text (memory)
+                    continue
             if v is None or (isinstance(v, str) and not v.strip()):
                 add(default)
                 if required:
@@ -119,19 +127,14 @@ def parse_table(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iterabl
                 continue
             cls = v.__class__
             key = (cls, v)
-            found_ = memo.get(key) if memo is not None and cls in _MEMO_TYPES else None
-            if found_ is None:
+            hit = memo.get(key) if memo is not None and cls in _MEMO_TYPES else None
+            if hit is None:
                 try:
                     hit = parse(v)
                 except ValueError as exc:
                     hit = exc
                 if memo is not None and cls in _MEMO_TYPES and len(memo) < _MEMO_LIMIT:
-                    memo[key] = (hit, v)
-            else:
-                hit, first = found_
-                if first is not v:
-                    cells[i] = first     # the same value: keep one object per distinct cell value
-
+                    memo[key] = hit
             if hit.__class__ is not tuple:
                 found.append((k, ci, Problem(name, kept_rows[k], header, v, str(hit) or "无法识别")))
                 add(None)
@@ -143,6 +146,8 @@ def parse_table(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iterabl
             add(value)
             if note:
                 found.append((k, ci, Problem(name, kept_rows[k], header, v, note, NOTICE)))
+            elif cls is str and memo is not None and len(clean) < _MEMO_LIMIT:
+                clean[v] = (value, v)
         columns.append(out)
     keys = ("_row",) + tuple(p[0] for p in plan)
     records = [dict(zip(keys, t)) for t in zip(kept_rows, *columns)]

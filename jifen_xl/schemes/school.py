@@ -288,6 +288,9 @@ def parse_target(target: str) -> tuple[str, str]:
     return "学号", target
 
 
+_NONE_BAD: frozenset = frozenset()
+
+
 def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> list[Problem]:
     problems: list[Problem] = []
     by_id = data.by_id
@@ -295,7 +298,7 @@ def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> l
     seen_keys: dict[tuple, int] = {}
     groups: dict = {}      # (kind, name) -> active members, for collective targets
     for r in recs:
-        row, bad = r["_row"], r.get("_bad", set())
+        row, bad = r["_row"], r.get("_bad", _NONE_BAD)
         if r.get("冲正"):
             continue  # reversal rows are checked in _apply_reversals
         d = r["日期"]
@@ -422,18 +425,21 @@ def _detail(entries: pd.DataFrame, start: date, end: date) -> dict[str, str]:
     """Per student, the period's entries as one readable line (source, item, points)."""
     e = entries[(entries["date"] >= start) & (entries["date"] <= end)]
     out: dict[str, list[str]] = {}
-    for rec in e.sort_values(["date", "sheet", "row"], kind="stable").itertuples(index=False):
-        txt = f"{rec.date.month}/{rec.date.day} {rec.item}"
-        if rec.count != 1:
-            txt += f"×{rec.count}"
-        if rec.multiplier != 1:
-            txt += f"（班干部×{rec.multiplier.normalize()}）"
-        txt += " " + fmt(rec.points, signed=True)
-        if rec.source and rec.source != LOG:
-            txt += f"[{rec.source}]"
-        if rec.cancelled:
+    e = e.sort_values(["date", "sheet", "row"], kind="stable")
+    columns = [e[c].tolist() for c in ("date", "item", "count", "multiplier", "points", "source",
+                                        "cancelled", "sid")]   # plain lists: fast to walk
+    for d, item, count, multiplier, points, source, cancelled, sid in zip(*columns):
+        txt = f"{d.month}/{d.day} {item}"
+        if count != 1:
+            txt += f"×{count}"
+        if multiplier != 1:
+            txt += f"（班干部×{multiplier.normalize()}）"
+        txt += " " + fmt(points, signed=True)
+        if source and source != LOG:
+            txt += f"[{source}]"
+        if cancelled:
             txt = f"{txt}（已冲正，不计）"
-        out.setdefault(rec.sid, []).append(txt)
+        out.setdefault(sid, []).append(txt)
     return {k: "；".join(v) for k, v in out.items()}
 
 
