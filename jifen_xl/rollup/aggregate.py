@@ -89,12 +89,13 @@ def scan(folder: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
 
 
 def code_fingerprint() -> str:
-    """sha256 (12 hex) of the source the export runs — reader, core, schemes, export — so a
-    fixed bug or a changed rule never leaves stale results in the cache."""
+    """sha256 (12 hex) of the source the export runs — reader, core, the village and ledger
+    schemes, export — so a fixed bug or a changed rule never leaves stale results in the cache."""
     import hashlib
 
     pkg = Path(__file__).resolve().parent.parent
-    files = sorted([*(pkg / "core").glob("*.py"), *(pkg / "schemes").glob("*.py"), *(pkg / "book").glob("*.py"),
+    files = sorted([*(pkg / "core").glob("*.py"), *(pkg / "schemes" / f"{s}.py" for s in ("village", "ledger")),
+                    *(pkg / "book" / f"{b}.py" for b in ("reader", "safety", "sheets")),
                     pkg / "app.py", pkg / "rollup" / "export.py"])
     h = hashlib.sha256()
     for f in files:
