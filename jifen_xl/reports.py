@@ -312,6 +312,21 @@ def _table_layout(book: PrintBook, sh: SourceSheet) -> int:
     return len(sh.rows)
 
 
+def _group_layout(book: PrintBook, src: Source, name: str) -> int:
+    """`分组统计-<Q|Y>` derived at print time from `年度汇总`/`季度汇总` (V-4, V-7), charts included."""
+    from .book.sheets import OutputSheet
+    from .schemes import village as vg
+
+    table = next(src.sheets[n] for n in _group_sources(name) if n in src.sheets)
+    rows = [r for r in table.rows if not _blank(r[table.columns.index("组")])]
+    out = vg.group_outputs(OutputSheet(table.name, table.columns, rows, title=table.title),
+                           name[len(GROUPS):])[0]
+    book.wb.add_worksheet(out.name)
+    book.used.add(out.name.casefold())
+    book.plain.append(out)
+    return len(out.rows)
+
+
 # ---- parent slips (S-10) -----------------------------------------------------------------------
 
 SLIP_COLS = [11, 15, 11, 15, 11, 15]
@@ -661,13 +676,24 @@ def needed_sheets(names: list[str], requested: list[str]) -> list[str]:
             out.append("月报")
         elif r == CERTS or r.startswith(CERTS + "-"):
             out += [n for n in names if n == "学期奖励" or n.startswith(("星级评定-", "年度汇总-"))]
+        elif r.startswith(GROUPS) and r not in names:
+            out += [n for n in _group_sources(r) if n in names][:1]
         else:
             out.append(r)
     return out
 
 
+GROUPS = "分组统计-"
+
+
+def _group_sources(name: str) -> list[str]:
+    label = name[len(GROUPS):]
+    return [f"年度汇总-{label}", f"季度汇总-{label}"]
+
+
 def check_requested(names: list[str], requested: list[str]) -> None:
-    missing = [r for r in requested if r not in SPECIAL and not r.startswith(CERTS + "-") and r not in names]
+    missing = [r for r in requested if r not in SPECIAL and not r.startswith(CERTS + "-") and r not in names
+               and not (r.startswith(GROUPS) and any(n in names for n in _group_sources(r)))]
     if missing:
         raise InputError(f"工作簿中没有工作表：{'、'.join(missing)}。可打印的有：{'、'.join(printable(names))}。")
 
@@ -677,6 +703,8 @@ def printable(names: list[str]) -> list[str]:
     inputs = {"说明", "设置", "名册", "规则", "日志", "宿舍检查", "宿舍评分", "考试", "农户名册", "评议小组",
               "评议记录", "村庄", "账户", "申报", "兑换目录", "兑换记录", "转移"}
     out = [n for n in names if n not in inputs]
+    out += [GROUPS + n.split("-", 1)[1] for n in names if n.startswith(("年度汇总-", "季度汇总-"))
+            and GROUPS + n.split("-", 1)[1] not in names]
     if "月报" in names:
         out.append(SLIPS)
     if "学期奖励" in names or any(n.startswith("星级评定-") for n in names):
@@ -697,6 +725,8 @@ def build_print_book(src: Source, requested: list[str], target: Path) -> dict[st
             counts[r] = notice_layout(book, src.sheets[r], src.settings)
         elif r.startswith("存折-"):
             counts[r] = passbook_layout(book, src.sheets[r], src.settings)
+        elif r.startswith(GROUPS) and r not in src.sheets:
+            counts[r] = _group_layout(book, src, r)
         else:
             counts[r] = _plain_layout(book, src.sheets[r])
     book.close()
@@ -783,6 +813,7 @@ DEMO_LAYOUTS = [
     ("乡村积分", ["公示-*"], "公示"),
     ("乡村积分", [CERTS], "文明户奖状"),
     ("乡村积分", ["星级评定-*"], "星级评定"),
+    ("乡村积分", ["分组统计-*"], "分组统计"),
     ("积分台账", ["存折-*"], "存折"),
     ("积分台账", ["示范村指标", "积分排名"], "示范村指标与积分排名"),
 ]
@@ -799,7 +830,10 @@ def demo_reports(folder: Path) -> list[Path]:
             names = workbook_sheet_names(path)
             layouts = []
             for w in wanted:
-                if w.endswith("*"):
+                if w == GROUPS + "*":           # derived from each 季度汇总/年度汇总
+                    layouts += [GROUPS + n.split("-", 1)[1] for n in names
+                                if n.startswith(("季度汇总-", "年度汇总-"))]
+                elif w.endswith("*"):
                     layouts += [n for n in names if n.startswith(w[:-1])]
                 elif w in SPECIAL or w in names:
                     if w == CERTS and "学期奖励" not in names and not any(n.startswith("星级评定-") for n in names):

@@ -167,3 +167,26 @@ def test_charts_survive_a_libreoffice_round_trip(tmp_path):
     assert {"周趋势!$A$2:$A$6", "周趋势!$B$2:$B$6", "周趋势!$C$2:$C$6", "周趋势!$D$2:$D$6",
             "周趋势!$E$2:$E$6", "周趋势!$H$2:$H$6"} <= refs
     assert any("stacked" in parts[n].decode() for n in charts)
+
+
+def test_village_groups_exact_averages_and_star_counts_V4_V7():
+    """分组统计 from a 年度汇总 table: 一组 140 + 151.5 + 160 = 451.5 / 3 = 150.5;
+    二组 139 alone; stars counted per group; charts point at 平均总分 and the star columns."""
+    from jifen_xl.schemes import village as vg
+
+    cols = ["户号", "户主", "组", "党的建设", "民生保障", "环境整治", "文明新风", "遵纪守法", "年度总分", "名次", "星级", "待复核"]
+    table = OutputSheet("年度汇总-2026", cols, [
+        ["H1", "甲", "一组", 20, 20, 40, 40, 20, 140, 3, "三星", ""],
+        ["H2", "乙", "一组", 20, 20, 40, Decimal("51.5"), 20, Decimal("151.5"), 2, "四星", ""],
+        ["H3", "丙", "一组", 20, 20, 40, 60, 20, 160, 1, "五星", ""],
+        ["H4", "丁", "二组", 20, 20, 39, 40, 20, 139, 4, "", ""],
+    ], title="某村　2026年度农户积分汇总（正式，数据截至 2026-12-20）")
+    (g,) = vg.group_outputs(table, "2026")
+    assert g.name == "分组统计-2026"
+    assert g.columns == ["组", "户数", "平均总分", "最高分", "最低分", "五星", "四星", "三星"]
+    assert g.rows == [["一组", 3, Decimal("150.5"), 160, 140, 1, 1, 1],
+                      ["二组", 1, 139, 139, 139, 0, 0, 0]]
+    assert g.title == "某村　2026年度分组统计（正式，数据截至 2026-12-20）"
+    stars = ch.chart_xml(g.name, g.columns, g.rows, ch.resolve(g.charts[1], g.columns, 2)).decode()
+    assert "'分组统计-2026'!$F$2:$F$3" in stars and "'分组统计-2026'!$H$2:$H$3" in stars
+    assert ch.charts_for("分组统计-2026Q3", g.columns[:5])[0].series == ["平均总分"]

@@ -64,7 +64,7 @@ def squash(s: str) -> str:
     return "".join(s.split())
 
 
-EXPECTED = ["乡村积分-示例-公示.pdf", "乡村积分-示例-文明户奖状.pdf", "乡村积分-示例-星级评定.pdf",
+EXPECTED = ["乡村积分-示例-公示.pdf", "乡村积分-示例-分组统计.pdf", "乡村积分-示例-文明户奖状.pdf", "乡村积分-示例-星级评定.pdf",
             "班级积分-示例-奖状.pdf", "班级积分-示例-家长通知单.pdf", "班级积分-示例-月报与周趋势.pdf",
             "积分台账-示例-存折.pdf", "积分台账-示例-示范村指标与积分排名.pdf"]
 
@@ -202,6 +202,12 @@ def test_charts_print_whole_one_per_page_S12_L9(demo):
     assert trend == [n - 1] and cats == [n]
     first = squash(text(pdf, 1))
     assert "林佑若" in first and "月报" in first
+    # 分组统计 derived at print time: Q3, Q4 (one chart each) and the year (two) → 3 + 4 pages
+    groups = demo / "报表" / "乡村积分-示例-分组统计.pdf"
+    assert pages(groups) == 7
+    last = squash(text(groups, 7))
+    assert "各组星级户数" in last and "五星" in last
+    assert "一组" in squash(text(groups, 1)) and "平均总分" in squash(text(groups, 1))
     ind = demo / "报表" / "积分台账-示例-示范村指标与积分排名.pdf"
     t = squash(text(ind))
     assert "各村兑换人数占比（目标30%，绿色为达标）" in t and "曾巷村" in t and "10.6%" in t

@@ -30,6 +30,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from ..book.charts import CHARTS_FOR_SHEET, ChartSpec
 from ..book.sheets import OutputSheet
 from ..core.engine import EntryBuilder, Rule, Subject
 from ..core.periods import Period, quarter, quarter_of, year as year_period
@@ -715,3 +716,42 @@ def year_outputs(data: VillageData, period: Period, final: bool = False) -> list
                       f"{head}农户积分及评星公示（{version}）　公示期 {begin.isoformat()} 至 {end.isoformat()}，"
                       "如有异议请在公示期内向村评议小组提出；公示无异议后上报镇乡村治理领导小组办公室"),
     ]
+
+
+# ---- by-group summary with charts (issue #9) ---------------------------------------------------
+
+GROUPS_PREFIX = "分组统计-"
+GROUP_COLS = ["组", "户数", "平均总分", "最高分", "最低分", *STARS]
+
+
+def group_charts(columns: list[str]) -> list[ChartSpec]:
+    """Charts of `分组统计-<Q|Y>`: average total per group, star households per group (V-4, V-7)."""
+    out = [ChartSpec("各组平均总分（累计至本期）", "组", ["平均总分"], y_title="分")]
+    if all(s in columns for s in STARS):
+        out.append(ChartSpec("各组星级户数", "组", list(STARS), stacked=True, y_title="户"))
+    return out
+
+
+CHARTS_FOR_SHEET[GROUPS_PREFIX] = group_charts
+
+
+def group_outputs(table: OutputSheet, label: str) -> list[OutputSheet]:
+    """`分组统计-<label>` from a `季度汇总`/`年度汇总` sheet: per group (in table order) the
+    households, exact average, highest and lowest year-to-date total and star counts (V-4,
+    V-7), with native charts below the data. Stars are counted only where the table has them."""
+    total_col = "年度总分" if "年度总分" in table.columns else "累计总分"
+    ti, gi = table.columns.index(total_col), table.columns.index("组")
+    si = table.columns.index("星级") if "星级" in table.columns else None
+    groups: dict[str, list] = {}
+    for r in table.rows:
+        groups.setdefault(r[gi], []).append(r)
+    rows = []
+    for g, rs in groups.items():
+        cents = [to_cents(Decimal(str(r[ti]))) for r in rs]
+        avg = (Decimal(sum(cents)) / len(cents) / 100).quantize(Decimal("0.01"))
+        stars = [sum(1 for r in rs if si is not None and r[si] == st) for st in STARS]
+        rows.append([g, len(rs), avg.normalize() if avg == avg.to_integral() else avg,
+                     from_cents(max(cents)), from_cents(min(cents))] + (stars if si is not None else []))
+    cols = GROUP_COLS if si is not None else GROUP_COLS[:5]
+    head = table.title.replace("农户积分汇总", "分组统计")
+    return [OutputSheet(GROUPS_PREFIX + label, cols, rows, title=head, charts=group_charts(cols))]
