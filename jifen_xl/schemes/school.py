@@ -23,7 +23,7 @@ from ..core.points import fmt, from_cents, to_cents
 from ..core.problems import ERROR, NOTICE, Problem
 from ..core.ranking import (TIE_FEWER_DEDUCTIONS, TIE_SHARE, award_keys, bottom_mask,
                             competition_rank, tier_for_rank)
-from ..core.table import Col, RawSheet, Setting, parse_settings, parse_table
+from ..core.table import Col, RawSheet, Setting, gc_paused, parse_settings, parse_table
 
 # ---- sheet schema (WORKBOOKS.md, school) ----------------------------------------------------
 
@@ -156,6 +156,11 @@ EXPECTED_HEADERS = {
 
 def load(sheets: dict[str, RawSheet]) -> SchoolData:
     """Parse and validate every input sheet; build the entries frame (S-1…S-4, C-2, C-6)."""
+    with gc_paused():     # issue #7: no collector passes over 200,000 fresh records
+        return _load(sheets)
+
+
+def _load(sheets: dict[str, RawSheet]) -> SchoolData:
     problems: list[Problem] = []
     for name in (ROSTER, RULES, LOG):
         if sheets.get(name) is None:
@@ -463,18 +468,26 @@ def resolve_month(data: SchoolData, year_month: tuple[int, int] | None) -> Perio
     return month_of(d)
 
 
+def _by_sid(totals: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """period_totals as {sid: {"add", "ded", "net"}} for per-student lookups (a DataFrame
+    ``.loc`` per student costs more than the whole sum at 3,000 students; issue #7)."""
+    return {sid: {"add": int(a), "ded": int(d), "net": int(n)}
+            for sid, a, d, n in zip(totals.index, totals["add"].tolist(), totals["ded"].tolist(),
+                                    totals["net"].tolist())}
+
+
 def week_outputs(data: SchoolData, week: Period) -> list[OutputSheet]:
     """S-8, S-6, S-7: `周汇总` for one week and that week's `上自习名单`."""
     subs = data.active
     sids = [s.sid for s in subs]
-    tot = engine.period_totals(data.entries, sids, week.start, week.end)
-    cum = engine.period_totals(data.entries, sids, None, week.end)
+    tot = _by_sid(engine.period_totals(data.entries, sids, week.start, week.end))
+    cum = _by_sid(engine.period_totals(data.entries, sids, None, week.end))
     detail = _detail(data.entries, week.start, week.end)
     rows = []
     for s in subs:
-        t = tot.loc[s.sid]
+        t = tot[s.sid]
         rows.append([week.start, s.sid, s.name, from_cents(t["add"]), from_cents(t["ded"]),
-                     from_cents(t["net"]), from_cents(s.base + cum.loc[s.sid, "net"]), detail.get(s.sid, "")])
+                     from_cents(t["net"]), from_cents(s.base + cum[s.sid]["net"]), detail.get(s.sid, "")])
     first = data.semester.start if data.semester else week.start
     weeks = weeks_between(min(first, week.start), week.end, data.settings["周起始"])
     hits = [h for h in engine.weekly_limits(data.entries, data.limit_groups, weeks, sids)
@@ -495,20 +508,20 @@ def month_outputs(data: SchoolData, month: Period) -> list[OutputSheet]:
     """S-10: `月报` (with an empty 家长评语 column) and the `家长约谈` list."""
     subs = data.active
     sids = [s.sid for s in subs]
-    tot = engine.period_totals(data.entries, sids, month.start, month.end)
-    cum = engine.period_totals(data.entries, sids, None, month.end)
-    totals = [s.base + int(cum.loc[s.sid, "net"]) for s in subs]
+    tot = _by_sid(engine.period_totals(data.entries, sids, month.start, month.end))
+    cum = _by_sid(engine.period_totals(data.entries, sids, None, month.end))
+    totals = [s.base + int(cum[s.sid]["net"]) for s in subs]
     ranks = competition_rank(totals)
     detail = _detail(data.entries, month.start, month.end)
     rows = []
     for s, total, rank in zip(subs, totals, ranks):
-        t = tot.loc[s.sid]
+        t = tot[s.sid]
         rows.append([month.label, s.sid, s.name, from_cents(t["add"]), from_cents(t["ded"]),
                      from_cents(t["net"]), from_cents(total), rank, "", detail.get(s.sid, "")])
     bottom = bottom_mask(totals, data.settings["约谈后几名"])
     limit = to_cents(data.settings["约谈月扣分"])
-    meet = [[month.label, s.sid, s.name, from_cents(total), from_cents(tot.loc[s.sid, "ded"])]
-            for s, total, low in zip(subs, totals, bottom) if low and tot.loc[s.sid, "ded"] > limit]
+    meet = [[month.label, s.sid, s.name, from_cents(total), from_cents(tot[s.sid]["ded"])]
+            for s, total, low in zip(subs, totals, bottom) if low and tot[s.sid]["ded"] > limit]
     head = f"{data.title}　{month.start.year}年{month.start.month}月（数据截至 {_as_of(data, month.end)}）"
     return [
         OutputSheet(MONTHLY, MONTHLY_COLS, rows, title=head + " 月报", landscape=True),
@@ -569,7 +582,8 @@ def award_outputs(data: SchoolData, previous: RawSheet | None = None) -> list[Ou
     end = data.semester.end if data.semester else (data.latest or date.today())
     start = data.semester.start if data.semester else None
     tot = engine.period_totals(data.entries, sids, start, end)
-    totals = [s.base + int(tot.loc[s.sid, "net"]) for s in subs]
+    by_sid = _by_sid(tot)
+    totals = [s.base + by_sid[s.sid]["net"] for s in subs]
     keys = award_keys(totals, list(tot["ded"]), list(tot["add"]), data.settings["并列处理"])
     ranks = competition_rank(keys)
     st = data.settings
