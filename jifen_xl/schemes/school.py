@@ -420,6 +420,7 @@ def _apply_reversals(data: SchoolData, recs: list[dict], problems: list[Problem]
             cancel[orig["_row"]] = f"（已被第{r['_row']}行冲正）"
     if cancel:   # one vectorised update (each original row is reversed at most once)
         mask = (e["sheet"] == LOG) & e["row"].isin(list(cancel))
+    if cancel and mask.any():    # (an original row may have made no entries)
         e.loc[mask, "cancelled"] = True
         e.loc[mask, "note"] = e.loc[mask, "note"].astype(str) + e.loc[mask, "row"].map(lambda n: cancel[int(n)])
 
