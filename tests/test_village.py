@@ -412,9 +412,9 @@ def test_action_with_errors_writes_only_the_check_sheet_C6():
 def test_actions_produce_named_sheets():
     sheets = raw_sheets(scenario_village())
     q = action("quarter").compute(sheets, {})
-    assert [o.name for o in q.outputs] == ["校验", "季度汇总-2026Q4", "公示-2026Q4"]
+    assert [o.name for o in q.outputs] == ["校验", "季度汇总-2026Q4", "公示-2026Q4", "分组统计-2026Q4"]
     y = action("year").compute(sheets, {"year": 2026})
-    assert [o.name for o in y.outputs] == ["校验", "年度汇总-2026", "星级评定-2026", "公示-2026"]
+    assert [o.name for o in y.outputs] == ["校验", "年度汇总-2026", "星级评定-2026", "公示-2026", "分组统计-2026"]
     assert y.exit_code == 0
 
 

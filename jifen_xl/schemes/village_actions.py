@@ -29,6 +29,7 @@ def quarter(sheets, opts) -> Result:
 
     def make():
         outs = vg.quarter_outputs(data, period, bool(opts.get("final")))
+        outs += vg.group_outputs(outs[0], period.label)      # issue #9: charts by group
         pending = sum(1 for r in outs[1].rows if r[7])
         version = "预公示" if "预公示" in outs[0].title else "正式"
         lines = [f"已生成 {period.label} 季度汇总和公示（{version}，{len(outs[0].rows)} 户）。"]
@@ -45,6 +46,7 @@ def year(sheets, opts) -> Result:
 
     def make():
         outs = vg.year_outputs(data, period, bool(opts.get("final")))
+        outs += vg.group_outputs(outs[0], period.label)      # issue #9: charts by group
         version = "预公示" if "预公示" in outs[0].title else "正式"
         lines = [f"已生成 {period.label} 年度汇总、星级评定和公示（{version}，{len(outs[0].rows)} 户）："]
         counts = {s: sum(1 for r in outs[1].rows if r[5] == s) for s in vg.STARS}
