@@ -51,8 +51,8 @@ def _check_pdf(path: Path, out: Path) -> str:
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
 def test_templates_open_export_and_print(tmp_path):
     for path in workbooks(ROOT / "workbook_templates"):
-        _check_every_sheet_exports(path, tmp_path / path.stem)
-        text = _check_pdf(path, tmp_path / (path.stem + "-pdf"))
+        _check_every_sheet_exports(path, tmp_path / path.name)
+        text = _check_pdf(path, tmp_path / (path.name + "-pdf"))
         assert "说明" in text or "使用说明" in text
 
 
@@ -62,12 +62,12 @@ def test_demo_outputs_open_export_and_print(demo_dir, tmp_path):
     assert books, "jifen demo produced no workbook"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for path in books:
-        _check_every_sheet_exports(path, tmp_path / path.stem)
-        text = _check_pdf(path, tmp_path / (path.stem + "-pdf"))
+        _check_every_sheet_exports(path, tmp_path / path.name)
+        text = _check_pdf(path, tmp_path / (path.name + "-pdf"))
         for name in _sheet_names(path):
             if name in ("周汇总", "季度汇总", "积分排名"):
                 assert "累计" in text
-        pdf = next((tmp_path / (path.stem + "-pdf")).glob("*.pdf"))
+        pdf = next((tmp_path / (path.name + "-pdf")).glob("*.pdf"))
         if shutil.which("pdftoppm"):
             subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf),
                             str(ARTIFACTS / path.stem)], check=True)

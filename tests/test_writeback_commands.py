@@ -302,7 +302,7 @@ def test_village_quarter_preserves_every_member(tmp_path: Path):
     path = tmp_path / "run.xlsx"
     shutil.copyfile(src, path)
     assert jifen(["quarter", str(path), "--quarter", "2026Q3"]) == 0
-    outputs = {"校验", "季度汇总-2026Q3", "公示-2026Q3"}
+    outputs = {"校验", "季度汇总-2026Q3", "公示-2026Q3", "分组统计-2026Q3"}
     assert outputs <= set(sheet_parts(path))
     assert_preserved(src, path, outputs)
     assert_opens(path, {"季度汇总-2026Q3": ["户号", "户主", "组", "环境整治本季", "文明新风本季", "党的建设",

@@ -38,13 +38,14 @@ def convert(src: Path, fmt: str, outdir: Path, timeout: float = 180) -> list[Pat
     if exe is None:
         raise InputError(INSTALL_HINT)
     outdir.mkdir(parents=True, exist_ok=True)
-    before = set(outdir.iterdir())
+    before = {p: p.stat().st_mtime_ns for p in outdir.iterdir()}
     with tempfile.TemporaryDirectory(prefix="jifen-lo-") as profile:
         cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
                "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir), str(src)]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                               env={**os.environ, "HOME": profile})
-    made = sorted(set(outdir.iterdir()) - before)
+    # new files, or files of the same name written again (xlsx and xlsm share a stem)
+    made = sorted(p for p in outdir.iterdir() if before.get(p) != p.stat().st_mtime_ns)
     if proc.returncode != 0 or not made:
         raise RuntimeError(f"LibreOffice 转换失败（{proc.returncode}）：{proc.stderr.strip() or proc.stdout.strip()}")
     return made

@@ -12,7 +12,7 @@ import python_calamine as pc
 
 from ..core import normalize as nz
 from ..core.problems import NOTICE, InputError, Problem
-from ..core.table import RawSheet, is_blank
+from ..core.table import RawSheet, gc_paused, is_blank
 from .safety import check_workbook_file
 
 
@@ -40,13 +40,14 @@ class WorkbookReader:
     def sheet(self, name: str, expected: list[str] | None = None) -> RawSheet | None:
         if name not in self.sheet_names:
             return None
-        try:
-            sh = self._book.get_sheet_by_name(name)
-            cells = sh.to_python(skip_empty_area=False)
-            merged = sh.merged_cell_ranges or []
-        except Exception as exc:
-            raise InputError(f"无法读取工作表“{name}”：{exc}") from exc
-        return raw_from_cells(name, cells, expected or [], merged)
+        with gc_paused():       # many small objects, no cycles (issue #7)
+            try:
+                sh = self._book.get_sheet_by_name(name)
+                cells = sh.to_python(skip_empty_area=False)
+                merged = sh.merged_cell_ranges or []
+            except Exception as exc:
+                raise InputError(f"无法读取工作表“{name}”：{exc}") from exc
+            return raw_from_cells(name, cells, expected or [], merged)
 
 
 def raw_from_cells(name: str, cells: list[list], expected: list[str],
@@ -77,12 +78,15 @@ def raw_from_cells(name: str, cells: list[list], expected: list[str],
             break
     header = [nz.clean_text(v)[0] if not is_blank(v) else "" for v in (cells[header_idx] if cells else [])]
     width = len(header)
-    rows, numbers = [], []
-    for i in range(header_idx + 1, len(cells)):
-        row = list(cells[i][:width]) + [None] * max(0, width - len(cells[i]))
-        row = [None if (isinstance(v, str) and v == "") else v for v in row]
+    pad = [None] * width
+    rows = []
+    for row in cells[header_idx + 1:]:
+        if len(row) != width:
+            row = (row + pad)[:width]
+        if "" in row:       # calamine gives '' for blank cells
+            row = [None if v == "" else v for v in row]
         rows.append(row)
-        numbers.append(i + 1)
+    numbers = list(range(header_idx + 2, header_idx + 2 + len(rows)))
     # drop trailing blank rows (formatted-but-empty rows cost nothing downstream)
     while rows and all(is_blank(v) for v in rows[-1]):
         rows.pop()

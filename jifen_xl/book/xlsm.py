@@ -74,13 +74,9 @@ def scheme_buttons(scheme: str) -> list[tuple[str, str]]:
 def _labelled_cells(scheme: str) -> list[list]:
     from ..macros import PARAM_LABELS
 
-    rows, seen = [], set()
-    for action in _actions(scheme).values():
-        for name, _kind, _help in action.params:
-            if name in PARAM_LABELS and name not in seen:
-                seen.add(name)
-                rows.append([PARAM_LABELS[name], None, PARAM_NOTES.get(name, "")])
-    return rows
+    used = {name for action in _actions(scheme).values() for name, _kind, _help in action.params}
+    # PARAM_LABELS order, not registration order (which follows import order): stable bytes
+    return [[label, None, PARAM_NOTES.get(name, "")] for name, label in PARAM_LABELS.items() if name in used]
 
 
 def xlsm_sheets(scheme: str) -> list[TemplateSheet]:

@@ -560,7 +560,8 @@ def trend_outputs(data: SchoolData, end: date) -> list[OutputSheet]:
     weeks = weeks_between(min(first, end), end, first_wd)
     cats = list(dict.fromkeys([r.category for r in data.rules.values() if r.category]
                               + sorted(set(e["category"]) - {""})))
-    wk = e["date"].map(lambda d: week_of(d, first_wd).start)
+    starts = {d: week_of(d, first_wd).start for d in set(e["date"])}   # per distinct date
+    wk = e["date"].map(starts)
     pts = e["points"]
     add = pts.where(pts > 0, 0).groupby(wk).sum()
     ded = (-pts.where(pts < 0, 0))
