@@ -21,6 +21,7 @@ from ..core.engine import EntryBuilder, LimitGroup, Rule, Subject
 from ..core.periods import Period, month_of, week_of, weeks_between
 from ..core.points import fmt, from_cents, to_cents
 from ..core.problems import ERROR, NOTICE, Problem
+from ..core.reversals import apply_reversals
 from ..core.ranking import (TIE_FEWER_DEDUCTIONS, TIE_SHARE, award_keys, bottom_mask,
                             competition_rank, tier_for_rank)
 from ..core.table import Col, RawSheet, Setting, gc_paused, parse_settings, parse_table
@@ -383,46 +384,7 @@ def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> l
 
 def _apply_reversals(data: SchoolData, recs: list[dict], problems: list[Problem]) -> None:
     """冲正 (issue #8): a row naming another row's 编号 cancels it; both stay visible."""
-    numbered: dict[str, dict] = {}
-    for r in recs:
-        n = r.get("编号")
-        if not n:
-            continue
-        if n in numbered:
-            problems.append(Problem(LOG, r["_row"], "编号", n, f"编号重复（第{numbered[n]['_row']}行已有）"))
-            continue
-        numbered[n] = r
-    reversed_by: dict[str, int] = {}
-    cancel: dict[int, str] = {}     # original row -> note suffix
-    e = data.entries
-    for r in recs:
-        target = r.get("冲正")
-        if not target:
-            continue
-        orig = numbered.get(target)
-        if orig is None:
-            problems.append(Problem(LOG, r["_row"], "冲正", target, "要冲正的编号不存在"))
-            continue
-        if orig.get("冲正"):
-            problems.append(Problem(LOG, r["_row"], "冲正", target, "不能冲正一条冲正记录"))
-            continue
-        if target in reversed_by:
-            problems.append(Problem(LOG, r["_row"], "冲正", target,
-                                    f"这条记录已在第{reversed_by[target]}行冲正过"))
-            continue
-        for col in ("对象", "代码"):
-            if r.get(col) and orig.get(col) and r[col] != orig[col]:
-                problems.append(Problem(LOG, r["_row"], col, r[col],
-                                        f"冲正行的{col}与被冲正的第{orig['_row']}行不一致"))
-                break
-        else:
-            reversed_by[target] = r["_row"]
-            cancel[orig["_row"]] = f"（已被第{r['_row']}行冲正）"
-    if cancel:   # one vectorised update (each original row is reversed at most once)
-        mask = (e["sheet"] == LOG) & e["row"].isin(list(cancel))
-    if cancel and mask.any():    # (an original row may have made no entries)
-        e.loc[mask, "cancelled"] = True
-        e.loc[mask, "note"] = e.loc[mask, "note"].astype(str) + e.loc[mask, "row"].map(lambda n: cancel[int(n)])
+    problems += apply_reversals(data.entries, recs, LOG, ("对象", "代码"))
 
 
 # ---- computing -------------------------------------------------------------------------------

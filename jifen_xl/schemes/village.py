@@ -35,6 +35,7 @@ from ..book.sheets import OutputSheet
 from ..core.engine import EntryBuilder, Rule, Subject
 from ..core.periods import Period, quarter, quarter_of, year as year_period
 from ..core.points import from_cents, to_cents
+from ..core import reversals
 from ..core.problems import ERROR, NOTICE, Problem
 from ..core.ranking import competition_rank, star_for
 from ..core.table import Col, RawSheet, Setting, parse_settings, parse_table
@@ -499,40 +500,7 @@ def record_entries(data: VillageData, recs: list[dict], builder: EntryBuilder) -
 
 def apply_reversals(data: VillageData, recs: list[dict]) -> list[Problem]:
     """冲正 (as in the school log): a row naming another row's 编号 cancels it; both stay."""
-    problems: list[Problem] = []
-    numbered: dict[str, dict] = {}
-    for r in recs:
-        n = r.get("编号")
-        if not n:
-            continue
-        if n in numbered:
-            problems.append(_p(r, "编号", n, f"编号重复（第{numbered[n]['_row']}行已有）"))
-            continue
-        numbered[n] = r
-    reversed_by: dict[str, int] = {}
-    e = data.entries
-    for r in recs:
-        target = r.get("冲正")
-        if not target:
-            continue
-        orig = numbered.get(target)
-        if orig is None:
-            problems.append(_p(r, "冲正", target, "要冲正的编号不存在"))
-            continue
-        if orig.get("冲正"):
-            problems.append(_p(r, "冲正", target, "不能冲正一条冲正记录"))
-            continue
-        if target in reversed_by:
-            problems.append(_p(r, "冲正", target, f"这条记录已在第{reversed_by[target]}行冲正过"))
-            continue
-        for col in ("户号", "代码"):
-            if r.get(col) and orig.get(col) and r[col] != orig[col]:
-                problems.append(_p(r, col, r[col], f"冲正行的{col}与被冲正的第{orig['_row']}行不一致"))
-                break
-        else:
-            reversed_by[target] = r["_row"]
-            e.loc[(e["sheet"] == RECORDS) & (e["row"] == orig["_row"]), "cancelled"] = True
-    return problems
+    return reversals.apply_reversals(data.entries, recs, RECORDS, ("户号", "代码"))
 
 
 # ---- computing -------------------------------------------------------------------------------
