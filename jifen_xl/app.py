@@ -42,6 +42,24 @@ class Action:
         return dict(self.sheets) | {name: [] for name in self.output_sheets}
 
 
+def parse_param(kind: str, value):
+    """An action parameter from a command-line option or a labelled cell (same parsing for
+    both doors); raises ValueError with a Chinese message."""
+    from .core import normalize as nz
+
+    if kind == "date":
+        return nz.to_date(value)[0]
+    if kind == "month":
+        return nz.to_month(value)[0]
+    if kind == "quarter":
+        return nz.to_quarter(value)[0]
+    if kind == "year":
+        return int(nz.to_decimal(value)[0])
+    if kind == "flag":
+        return bool(nz.to_bool(value)[0])
+    return nz.clean_text(value)[0]
+
+
 ACTIONS: dict[tuple[str, str], Action] = {}   # (command, scheme) -> action
 
 

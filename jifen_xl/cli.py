@@ -12,24 +12,11 @@ import os
 import sys
 from pathlib import Path
 
-from .app import Action, find_action, load_actions
-from .core import normalize as nz
+from .app import Action, find_action, load_actions, parse_param
 from .core.problems import ERROR, InputError
 
 MAX_PRINTED = 40
 INTERNAL_ERROR = 3   # a bug of ours, not the user's input: the workbook is left as it was
-
-
-def _param_value(kind: str, text: str):
-    if kind == "date":
-        return nz.to_date(text)[0]
-    if kind == "month":
-        return nz.to_month(text)[0]
-    if kind == "quarter":
-        return nz.to_quarter(text)[0]
-    if kind == "year":
-        return int(nz.to_decimal(text)[0])
-    return text
 
 
 def run_action(action: Action, path: Path, opts: dict, out: Path | None = None) -> int:
@@ -132,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             if raw in (None, False):
                 continue
             try:
-                opts[name] = _param_value(kind, raw) if kind != "flag" else True
+                opts[name] = parse_param(kind, raw) if kind != "flag" else True
             except ValueError as exc:
                 print(f"参数 --{name} “{raw}” 无法识别：{exc}", file=sys.stderr)
                 return 2

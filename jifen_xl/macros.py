@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from .app import Action, Result, check_sheet, detect_scheme, find_action
+from .app import Action, Result, check_sheet, detect_scheme, find_action, parse_param
 from .book import xlwings_io as xio
 from .core import normalize as nz
 from .core.problems import ERROR, InputError, Problem
@@ -52,21 +52,6 @@ PARAM_LABELS: dict[str, str] = {
 
 # ---- the shared few lines every button runs ---------------------------------------------------
 
-def _param_value(kind: str, value):
-    """A labelled cell's value as the CLI would parse the same text (cli._param_value)."""
-    if kind == "date":
-        return nz.to_date(value)[0]
-    if kind == "month":
-        return nz.to_month(value)[0]
-    if kind == "quarter":
-        return nz.to_quarter(value)[0]
-    if kind == "year":
-        return int(nz.to_decimal(value)[0])
-    if kind == "flag":
-        return bool(nz.to_bool(value)[0])
-    return nz.clean_text(value)[0]
-
-
 def options_from_settings(action: Action, settings) -> tuple[dict, list[Problem]]:
     """The action's options from `设置` rows labelled as in ``PARAM_LABELS`` (None: defaults)."""
     opts: dict = {}
@@ -85,7 +70,7 @@ def options_from_settings(action: Action, settings) -> tuple[dict, list[Problem]
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         try:
-            opts[name] = _param_value(kind, value)
+            opts[name] = parse_param(kind, value)
         except (ValueError, TypeError) as exc:
             problems.append(Problem(SETTINGS_SHEET, number, "值", value, f"“{label}”无法识别：{exc}"))
     return opts, problems
