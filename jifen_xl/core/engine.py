@@ -122,6 +122,26 @@ class EntryBuilder:
             False, note,
         ))
 
+    def simple_entry(self, sheet: str, cadre_multiplier: Decimal = Decimal(1)):
+        """A fast positional form of ``add`` for the commonest entry (issue #7): returns
+        fn(row, date, subject, rule, count, each, ref) -> the record tuple that
+        ``add(sheet=sheet, row=row, date=date, subject=subject, rule=rule, count=count,
+        each=each, cadre_multiplier=cadre_multiplier, ref=ref)`` would append (the caller
+        appends it to ``records``)."""
+        one = _ONE
+
+        def entry(row, date, subject, rule, count, each, ref):
+            value = rule.points if each is None else each
+            if subject.cadre and rule.cadre_double and value < 0:
+                mult = cadre_multiplier
+            else:
+                mult = one
+            points = (value * count if mult is one and value.__class__ is int and count.__class__ is int
+                      else entry_points(value, count, mult))
+            return (sheet, row, ref, date, subject.sid, rule.code, rule.category, rule.item, count,
+                    value, mult, points, rule.limit_group, sheet, "", False, "")
+        return entry
+
     @property
     def rows(self) -> list[dict]:
         return [dict(zip(ENTRY_COLUMNS, r)) for r in self.records]
@@ -225,7 +245,9 @@ def weekly_limits(entries: pd.DataFrame, groups: dict[str, LimitGroup], weeks: l
     if e.empty:
         return []
     starts = [w.start for w in weeks]
-    wk = [bisect.bisect_right(starts, d) - 1 for d in e["date"]]
+    dates = e["date"].tolist()
+    index = {d: bisect.bisect_right(starts, d) - 1 for d in set(dates)}   # per distinct date
+    wk = [index[d] for d in dates]
     e = e.assign(week=wk)
     counts = e.groupby(["sid", "limit_group", "week"])["count"].sum()
     hits: list[LimitHit] = []

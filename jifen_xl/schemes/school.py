@@ -303,12 +303,14 @@ def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> l
     mult = data.settings["班干部倍数"]
     seen_keys: dict[tuple, int] = {}
     groups: dict = {}      # (kind, name) -> active members, for collective targets
+    append, simple = builder.records.append, builder.simple_entry(LOG, mult)
+    sem = data.semester
     for r in recs:
         row, bad = r["_row"], r.get("_bad", _NONE_BAD)
         if r.get("冲正"):
             continue  # reversal rows are checked in _apply_reversals
         d = r["日期"]
-        if d is not None and data.semester is not None and d not in data.semester:
+        if d is not None and sem is not None and not (sem.start <= d <= sem.end):   # d not in semester
             problems.append(Problem(LOG, row, "日期", d,
                                     f"日期不在本学期内（{data.semester.start}～{data.semester.end}）"))
             continue
@@ -327,7 +329,8 @@ def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> l
             problems.append(Problem(LOG, row, "事项", r["事项"],
                                     f"事项与规则表不一致（代码 {code} 是“{rule.item}”）"))
             continue
-        kind, name = parse_target(target)
+        # parse_target, with its commonest case (a plain 学号) first
+        kind, name = ("学号", target) if ":" not in target and target != WHOLE_CLASS else parse_target(target)
         if kind == "学号":
             s = by_id.get(target)
             if s is None:
@@ -375,6 +378,9 @@ def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> l
                                     "同一事项多次请填“次数”"))
             continue
         seen_keys[key] = row
+        if kind == "学号":     # one student: EntryBuilder.add inlined (issue #7, 200,000 rows)
+            append(simple(row, d, members[0], rule, r["次数"], each, r.get("编号") or ""))
+            continue
         for s in members:
             builder.add(sheet=LOG, row=row, date=d, subject=s, rule=rule, count=r["次数"],
                         each=each, cadre_multiplier=mult, ref=r.get("编号") or "",
@@ -515,7 +521,7 @@ def trend_outputs(data: SchoolData, end: date) -> list[OutputSheet]:
     """
     sids = {s.sid for s in data.active}
     first_wd = data.settings["周起始"]
-    e = engine.counted(data.entries)
+    e = engine.counted(data.entries[["date", "sid", "category", "points", "cancelled"]])
     e = e[e["sid"].isin(sids) & (e["date"] <= week_of(end, first_wd).end)]
     first = data.semester.start if data.semester else (e["date"].min() if len(e) else end)
     e = e[e["date"] >= week_of(first, first_wd).start]
