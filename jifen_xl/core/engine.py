@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from .periods import Period
@@ -151,11 +152,26 @@ class EntryBuilder:
             df = pd.DataFrame([], columns=ENTRY_COLUMNS)
         else:   # column by column: no 2-D object array of every entry at once
             recs = self.records
-            df = pd.DataFrame({c: pd.Series([r[i] for r in recs]) for i, c in enumerate(ENTRY_COLUMNS)})
+            df = pd.DataFrame({c: _column([r[i] for r in recs], c in _INT_COLUMNS)
+                               for i, c in enumerate(ENTRY_COLUMNS)})
         df["points"] = df["points"].astype("int64")
         df["count"] = df["count"].astype("int64")
         df["cancelled"] = df["cancelled"].astype(bool)
         return df
+
+
+_INT_COLUMNS = frozenset({"row", "count", "each", "points"})
+
+
+def _column(values: list, whole: bool) -> pd.Series:
+    """One entries column. A column of plain ints goes straight to int64 (what pandas would
+    infer, without its per-value inference: issue #7); anything else as pandas infers it."""
+    if whole and all(v.__class__ is int for v in values):
+        try:
+            return pd.Series(np.array(values, dtype=np.int64), copy=False)
+        except OverflowError:
+            pass
+    return pd.Series(values)
 
 
 def multiplier_for(each: int, cadre: bool, cadre_double: bool, cadre_multiplier: Decimal) -> Decimal:
