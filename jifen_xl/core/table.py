@@ -135,6 +135,8 @@ def _parse_table(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iterab
         out = []
         add = out.append
         clean: dict = {}    # str cell -> (value, first equal cell) when it parses with no note
+        id_float = kind == "id"
+        plain: dict = {}    # float or date cell -> value when it parses with no note
         for k, cells in enumerate(kept_cells):
             v = cells[i] if i < len(cells) else None
             if v.__class__ is str:
@@ -150,6 +152,14 @@ def _parse_table(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iterab
                     found.append((k, ci, Problem(name, kept_rows[k], header, "", f"“{header}”不能为空")))
                 continue
             cls = v.__class__
+            if cls is float or cls is date:     # a number or date seen before, clean
+                c = plain.get(v, _MISS)
+                if c is not _MISS:
+                    add(c)
+                    continue
+            if cls is float and id_float and v.is_integer() and -2**53 < v < 2**53:
+                add(str(int(v)))    # _id_fast's commonest case inline (编号: all distinct)
+                continue
             key = (cls, v)
             hit = memo.get(key) if memo is not None and cls in _MEMO_TYPES else None
             if hit is None:
@@ -172,6 +182,8 @@ def _parse_table(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iterab
                 found.append((k, ci, Problem(name, kept_rows[k], header, v, note, NOTICE)))
             elif cls is str and memo is not None and len(clean) < _MEMO_LIMIT:
                 clean[v] = (value, v)
+            elif (cls is float or cls is date) and memo is not None and len(plain) < _MEMO_LIMIT:
+                plain[v] = value    # only floats / only dates: equal keys are the same value
         columns.append(out)
     keys = ("_row",) + tuple(p[0] for p in plan)
     records = [dict(zip(keys, t)) for t in zip(kept_rows, *columns)]
@@ -190,6 +202,7 @@ def _id_fast(v):
     return nz.to_id(v)
 
 
+_MISS = object()
 _MEMO_LIMIT = 20_000     # distinct values memoised per column (ids such as 编号 are all distinct)
 # Types whose equal values always normalise alike (not Decimal: Decimal("1.0") == Decimal("1")
 # but they read as different text).
