@@ -24,7 +24,8 @@ from ..core.problems import ERROR, NOTICE, Problem
 from ..core.reversals import apply_reversals
 from ..core.ranking import (TIE_FEWER_DEDUCTIONS, TIE_SHARE, award_keys, bottom_mask,
                             competition_rank, tier_for_rank)
-from ..core.table import Col, RawSheet, Setting, gc_paused, parse_settings, parse_table
+from ..core.table import (Col, Columns, RawSheet, Setting, gc_paused, parse_columns, parse_settings,
+                          parse_table)
 
 # ---- sheet schema (WORKBOOKS.md, school) ----------------------------------------------------
 
@@ -262,14 +263,15 @@ def _merge_group(groups, group_rows, group, limit, carry, sheet, row) -> list[Pr
     return []
 
 
-def _read_log_records(raw: RawSheet | None):
+def _read_log_records(raw: RawSheet | None) -> tuple[Columns, list[Problem]]:
+    """`日志` column by column (issue #7: no dict per row of a 200,000-row log)."""
     if raw is None:
-        return [], []
-    return parse_table(raw, LOG_COLS)
+        return Columns([], {c.header: [] for c in LOG_COLS}, {}), []
+    return parse_columns(raw, LOG_COLS)
 
 
-def _semester(settings: dict, log_recs: list[dict], problems: list[Problem]):
-    dates = [r["日期"] for r in log_recs if r.get("日期")]
+def _semester(settings: dict, log: Columns, problems: list[Problem]):
+    dates = [d for d in log.values["日期"] if d]
     latest = max(dates) if dates else None
     start, end = settings["学期开始"], settings["学期结束"]
     if start is None or end is None:
@@ -297,7 +299,7 @@ def parse_target(target: str) -> tuple[str, str]:
 _NONE_BAD: frozenset = frozenset()
 
 
-def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> list[Problem]:
+def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder) -> list[Problem]:
     problems: list[Problem] = []
     by_id = data.by_id
     mult = data.settings["班干部倍数"]
@@ -305,16 +307,17 @@ def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> l
     groups: dict = {}      # (kind, name) -> active members, for collective targets
     append, simple = builder.records.append, builder.simple_entry(LOG, mult)
     sem = data.semester
-    for r in recs:
-        row, bad = r["_row"], r.get("_bad", _NONE_BAD)
-        if r.get("冲正"):
+    bad_rows = log.bad
+    columns = (log.values[c.header] for c in LOG_COLS)   # 日期, 对象, 姓名, 代码, 事项, 次数, 分值, 记录人, 备注, 编号, 冲正
+    for idx, (row, d, target, who, code, item, count, value, recorder, remark, ref, rev) in enumerate(
+            zip(log.rows, *columns)):
+        bad = bad_rows.get(idx, _NONE_BAD) if bad_rows else _NONE_BAD
+        if rev:
             continue  # reversal rows are checked in _apply_reversals
-        d = r["日期"]
         if d is not None and sem is not None and not (sem.start <= d <= sem.end):   # d not in semester
             problems.append(Problem(LOG, row, "日期", d,
                                     f"日期不在本学期内（{data.semester.start}～{data.semester.end}）"))
             continue
-        target, code = r["对象"], r["代码"]
         if not target and "对象" not in bad:
             problems.append(Problem(LOG, row, "对象", "", "“对象”不能为空（填学号、宿舍:名、小组:名或全班）"))
         if not code and "代码" not in bad:
@@ -325,8 +328,8 @@ def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> l
         if rule is None:
             problems.append(Problem(LOG, row, "代码", code, "规则表中没有这个代码"))
             continue
-        if r["事项"] and r["事项"] != rule.item:
-            problems.append(Problem(LOG, row, "事项", r["事项"],
+        if item and item != rule.item:
+            problems.append(Problem(LOG, row, "事项", item,
                                     f"事项与规则表不一致（代码 {code} 是“{rule.item}”）"))
             continue
         # parse_target, with its commonest case (a plain 学号) first
@@ -336,8 +339,8 @@ def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> l
             if s is None:
                 problems.append(Problem(LOG, row, "对象", target, "名册中没有这个学号"))
                 continue
-            if r["姓名"] and r["姓名"] != s.name:
-                problems.append(Problem(LOG, row, "姓名", r["姓名"],
+            if who and who != s.name:
+                problems.append(Problem(LOG, row, "姓名", who,
                                         f"姓名与名册不一致（学号 {target} 是“{s.name}”）"))
                 continue
             if not s.active:
@@ -362,16 +365,16 @@ def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> l
                                         f"名册中没有{kind}“{name}”的在籍学生" if name else "名册中没有在籍学生"))
                 continue
         each = None
-        if r["分值"] is not None:
-            each = to_cents(r["分值"])
+        if value is not None:
+            each = to_cents(value)
             why = rule.check_explicit(each)
             if why:
-                problems.append(Problem(LOG, row, "分值", r["分值"], why))
+                problems.append(Problem(LOG, row, "分值", value, why))
                 continue
         elif rule.points is None:
             problems.append(Problem(LOG, row, "分值", "", f"“{rule.item}”的分值视情况而定，请填写分值"))
             continue
-        key = (d, target, code, r["记录人"], r["备注"])
+        key = (d, target, code, recorder, remark)
         if key in seen_keys:
             problems.append(Problem(LOG, row, "", "",
                                     f"与第{seen_keys[key]}行重复（同一日期、对象、代码、记录人和备注）；"
@@ -379,17 +382,23 @@ def _log_entries(data: SchoolData, recs: list[dict], builder: EntryBuilder) -> l
             continue
         seen_keys[key] = row
         if kind == "学号":     # one student: EntryBuilder.add inlined (issue #7, 200,000 rows)
-            append(simple(row, d, members[0], rule, r["次数"], each, r.get("编号") or ""))
+            append(simple(row, d, members[0], rule, count, each, ref or ""))
             continue
         for s in members:
-            builder.add(sheet=LOG, row=row, date=d, subject=s, rule=rule, count=r["次数"],
-                        each=each, cadre_multiplier=mult, ref=r.get("编号") or "",
+            builder.add(sheet=LOG, row=row, date=d, subject=s, rule=rule, count=count,
+                        each=each, cadre_multiplier=mult, ref=ref or "",
                         note=target if kind != "学号" else "")
     return problems
 
 
-def _apply_reversals(data: SchoolData, recs: list[dict], problems: list[Problem]) -> None:
-    """冲正 (issue #8): a row naming another row's 编号 cancels it; both stay visible."""
+def _apply_reversals(data: SchoolData, log: Columns, problems: list[Problem]) -> None:
+    """冲正 (issue #8): a row naming another row's 编号 cancels it; both stay visible.
+    Only rows with a 编号 or a 冲正 take part, so only they become records, with only the
+    fields apply_reversals reads (issue #7)."""
+    v = log.values
+    recs = [{"_row": row, "编号": ref, "冲正": rev, "对象": target, "代码": code}
+            for row, ref, rev, target, code in zip(log.rows, v["编号"], v["冲正"], v["对象"], v["代码"])
+            if ref or rev]
     problems += apply_reversals(data.entries, recs, LOG, ("对象", "代码"))
 
 
