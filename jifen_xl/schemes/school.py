@@ -393,12 +393,23 @@ def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder) -> list[
 
 def _apply_reversals(data: SchoolData, log: Columns, problems: list[Problem]) -> None:
     """冲正 (issue #8): a row naming another row's 编号 cancels it; both stay visible.
-    Only rows with a 编号 or a 冲正 take part, so only they become records, with only the
-    fields apply_reversals reads (issue #7)."""
+
+    Only the rows apply_reversals can act on become records, with only the fields it reads
+    (issue #7): reversal rows, and numbered rows whose 编号 is repeated or named by a 冲正.
+    A row with a unique 编号 that nothing reverses only ever sits in its lookup table."""
     v = log.values
+    refs, revs = v["编号"], v["冲正"]
+    wanted = {n for n in revs if n}
+    seen: set = set()
+    for n in refs:
+        if n:
+            if n in seen:
+                wanted.add(n)
+            else:
+                seen.add(n)
     recs = [{"_row": row, "编号": ref, "冲正": rev, "对象": target, "代码": code}
-            for row, ref, rev, target, code in zip(log.rows, v["编号"], v["冲正"], v["对象"], v["代码"])
-            if ref or rev]
+            for row, ref, rev, target, code in zip(log.rows, refs, revs, v["对象"], v["代码"])
+            if rev or (ref and ref in wanted)]
     problems += apply_reversals(data.entries, recs, LOG, ("对象", "代码"))
 
 
