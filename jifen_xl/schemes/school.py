@@ -547,7 +547,7 @@ def trend_outputs(data: SchoolData, end: date) -> list[OutputSheet]:
     e = e[e["date"] >= week_of(first, first_wd).start]
     weeks = weeks_between(min(first, end), end, first_wd)
     cats = list(dict.fromkeys([r.category for r in data.rules.values() if r.category]
-                              + sorted(set(e["category"]) - {""})))
+                              + sorted(set(e["category"].unique()) - {""})))
     starts = {d: week_of(d, first_wd).start for d in set(e["date"])}   # per distinct date
     wk = e["date"].map(starts)
     pts = e["points"]
