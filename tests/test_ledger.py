@@ -42,6 +42,8 @@ from pathlib import Path
 
 import pytest
 
+from contract import write_xlsx
+
 from jifen_xl.core.problems import ERROR, NOTICE, REFUSED
 from jifen_xl.core.table import RawSheet
 from jifen_xl.schemes import ledger as lg
@@ -312,19 +314,6 @@ def test_missing_sheet_is_an_error():
 
 
 # ---- end to end through `jifen` (real .xlsx built with openpyxl) -----------------------------
-
-def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
-
 
 def read_sheet(path: Path, name: str) -> list[list]:
     import python_calamine as pc
