@@ -42,10 +42,9 @@ from pathlib import Path
 
 import pytest
 
-from contract import write_xlsx
+from contract import raw_sheets, write_xlsx
 
 from jifen_xl.core.problems import ERROR, NOTICE, REFUSED
-from jifen_xl.core.table import RawSheet
 from jifen_xl.schemes import ledger as lg
 
 D = date
@@ -119,13 +118,7 @@ def scenario() -> dict[str, list[list]]:
     }
 
 
-def raw(sheets: dict[str, list[list]]) -> dict[str, RawSheet]:
-    out = {}
-    for name, rows in sheets.items():
-        header = [str(h) for h in rows[0]]
-        body = [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
-        out[name] = RawSheet(name, header, body, list(range(2, len(body) + 2)))
-    return out
+raw = raw_sheets   # in-memory RawSheets (tests/contract.py)
 
 
 def load(sheets=None) -> lg.LedgerData:
