@@ -9,21 +9,12 @@ from pathlib import Path
 import pytest
 import python_calamine as pc
 
+from conftest import ARTIFACTS
 from jifen_xl.book import libreoffice as lo
 
 pytestmark = pytest.mark.skipif(lo.soffice() is None, reason="LibreOffice (soffice) is not installed")
 
 ROOT = Path(__file__).parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-
-
-@pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory):
-    from jifen_xl.demo import run_demo
-
-    folder = tmp_path_factory.mktemp("demo")
-    assert run_demo(folder) == 0
-    return folder
 
 
 def workbooks(folder: Path) -> list[Path]:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import python_calamine as pc
 
+from conftest import ARTIFACTS
 from jifen_xl.book import libreoffice as lo
 
 pytestmark = [
@@ -25,17 +26,11 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing"),
 ]
 
-ROOT = Path(__file__).parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from jifen_xl.demo import run_demo
-
-    folder = tmp_path_factory.mktemp("demo-print")
-    assert run_demo(folder) == 0
-    return folder
+@pytest.fixture
+def demo(demo_dir):
+    return demo_dir
 
 
 def pages(pdf: Path) -> int:
