@@ -123,8 +123,8 @@ def detect_scheme(sheet_names: list[str]) -> str | None:
 
 def load_actions() -> dict[str, Action]:
     """Import every scheme's action module so that it registers itself."""
-    from .schemes import school_actions  # noqa: F401
-    from .schemes import dorms, exams, exam_actions  # noqa: F401
-    from .schemes import village_actions  # noqa: F401
-    from .schemes import ledger_actions  # noqa: F401
+    from .schemes.school import actions as school_actions  # noqa: F401
+    from .schemes.school import dorms, exams, exam_actions  # noqa: F401
+    from .schemes.village import actions as village_actions  # noqa: F401
+    from .schemes.ledger import actions as ledger_actions  # noqa: F401
     return ACTIONS

@@ -35,7 +35,7 @@ DEMO_AFTER: list[Callable[[Path], object]] = []
 def school_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[str, dict]]]]:
     """A class of 50 (cadres, 8 dorms, 6 groups) with a semester of duty-monitor log entries."""
     from .book.template_spec import write_template
-    from .schemes import school_template
+    from .schemes.school import template as school_template
 
     rng = random.Random(seed)
     start, end = date(2026, 9, 1), date(2027, 1, 22)
@@ -141,7 +141,7 @@ def run_demo(folder: Path) -> int:
     return worst
 
 
-from .schemes import village_demo  # noqa: E402,F401
-from .schemes import ledger_demo  # noqa: E402,F401
-from .schemes import dorms_demo  # noqa: E402,F401  (dorm inspections and exams for the class demo)
+from .schemes.village import demo as village_demo  # noqa: E402,F401
+from .schemes.ledger import demo as ledger_demo  # noqa: E402,F401
+from .schemes.school import demo as dorms_demo  # noqa: E402,F401  (dorm inspections and exams for the class demo)
 from . import reports  # noqa: E402,F401  (demo/报表/*.pdf, issue #9)

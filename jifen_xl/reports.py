@@ -315,7 +315,7 @@ def _table_layout(book: PrintBook, sh: SourceSheet) -> int:
 def _group_layout(book: PrintBook, src: Source, name: str) -> int:
     """`分组统计-<Q|Y>` derived at print time from `年度汇总`/`季度汇总` (V-4, V-7), charts included."""
     from .book.sheets import OutputSheet
-    from .schemes import village as vg
+    from .schemes.village import model as vg
 
     table = next(src.sheets[n] for n in _group_sources(name) if n in src.sheets)
     rows = [r for r in table.rows if not _blank(r[table.columns.index("组")])]

@@ -25,7 +25,7 @@ from jifen_xl.book import charts as ch
 from jifen_xl.book import libreoffice as lo
 from jifen_xl.book.sheets import OutputSheet
 from jifen_xl.book.writer import write_outputs
-from jifen_xl.schemes import school as sc
+from jifen_xl.schemes.school import model as sc
 
 TREND_HEADER = ["周开始", "加分合计", "减分合计", "净分合计", "学习减分", "卫生劳动减分", "文体减分", "其他减分"]
 
@@ -140,7 +140,7 @@ def test_rewriting_reuses_the_chart_parts_byte_for_byte_C5(tmp_path):
 
 
 def test_indicator_chart_colours_villages_against_the_30_percent_target_L9():
-    from jifen_xl.schemes import ledger as lg
+    from jifen_xl.schemes.ledger import model as lg
 
     cols = lg.INDICATOR_COLS
     rows = [["东村", 10, 6, Decimal("0.6"), "是", 3, 4, 18, 20],
@@ -172,7 +172,7 @@ def test_charts_survive_a_libreoffice_round_trip(tmp_path):
 def test_village_groups_exact_averages_and_star_counts_V4_V7():
     """分组统计 from a 年度汇总 table: 一组 140 + 151.5 + 160 = 451.5 / 3 = 150.5;
     二组 139 alone; stars counted per group; charts point at 平均总分 and the star columns."""
-    from jifen_xl.schemes import village as vg
+    from jifen_xl.schemes.village import model as vg
 
     cols = ["户号", "户主", "组", "党的建设", "民生保障", "环境整治", "文明新风", "遵纪守法", "年度总分", "名次", "星级", "待复核"]
     table = OutputSheet("年度汇总-2026", cols, [

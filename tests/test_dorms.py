@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 
 from jifen_xl.core.table import RawSheet
-from jifen_xl.schemes import dorms, exams  # noqa: F401  (register derived sources)
-from jifen_xl.schemes import school as sc
+from jifen_xl.schemes.school import dorms, exams  # noqa: F401  (register derived sources)
+from jifen_xl.schemes.school import model as sc
 
 SETTINGS_H = ["项目", "值"]
 ROSTER_H = ["学号", "姓名", "职务", "宿舍", "小组", "在籍"]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from jifen_xl.schemes import exam_actions
-from jifen_xl.schemes import school as sc
+from jifen_xl.schemes.school import exam_actions
+from jifen_xl.schemes.school import model as sc
 from test_dorms import EXAM_H, GRADING, GRADING_H, INSPECT_H, INSPECTIONS, LOG_H, ROSTER, ROSTER_H, RULES, \
     RULES_H, SETTINGS, SETTINGS_H, book, errors
 

@@ -15,7 +15,7 @@ from contract import raw_sheets, scenario_class, write_xlsx
 from jifen_xl.cli import main
 from jifen_xl.core.problems import ERROR
 from jifen_xl.core.periods import week_of, month
-from jifen_xl.schemes import school as sc
+from jifen_xl.schemes.school import model as sc
 
 NASTY = [None, "", " ", "\u3000", "=1+1", "+SUM(A1)", "-2", "@cmd", "１００１", "1001 ", "1e308",
          1e308, -0.0, math.inf, float("nan"), True, False, date(1900, 1, 1), date(2026, 9, 8),

@@ -45,7 +45,7 @@ import pytest
 from contract import raw_sheets, write_xlsx
 
 from jifen_xl.core.problems import ERROR, NOTICE, REFUSED
-from jifen_xl.schemes import ledger as lg
+from jifen_xl.schemes.ledger import model as lg
 
 D = date
 CLAIM_HEADER = ["编号", "账户号", "代码", "分值", "申报日期", "申报方式", "渠道", "时间地点事由", "证据",

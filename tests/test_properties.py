@@ -10,7 +10,7 @@ from contract import LOG_HEADER, raw_sheets, scenario_class
 from jifen_xl.core import engine
 from jifen_xl.core.periods import weeks_between
 from jifen_xl.core.ranking import competition_rank, tier_for_rank
-from jifen_xl.schemes import school as sc
+from jifen_xl.schemes.school import model as sc
 
 START = date(2026, 9, 1)
 IDS = [1001, 1002, 1003, 1005]

@@ -242,7 +242,7 @@ def run(*args, cwd=None) -> subprocess.CompletedProcess:
 
 def test_rollup_totals_equal_each_villages_own_jifen_year(town, tmp_path):
     """Issue #10 target: the roll-up's per-village totals equal `jifen year` exactly."""
-    from jifen_xl.schemes.village_demo import village_demo
+    from jifen_xl.schemes.village.demo import village_demo
 
     (demo_path, _), = village_demo(town / "demo")
     p = run("rollup", town, "-o", tmp_path / "镇汇总.xlsx")

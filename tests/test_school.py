@@ -30,7 +30,7 @@ import pytest
 from contract import raw_sheets, scenario_class
 from jifen_xl.core.periods import week_of, month
 from jifen_xl.core.problems import ERROR, NOTICE
-from jifen_xl.schemes import school as sc
+from jifen_xl.schemes.school import model as sc
 
 
 def load(data=None):

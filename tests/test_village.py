@@ -40,7 +40,7 @@ from village_fixtures import record_row, scenario_village, set_status
 from jifen_xl.app import ACTIONS, load_actions
 from jifen_xl.core.periods import quarter, year
 from jifen_xl.core.problems import ERROR, NOTICE
-from jifen_xl.schemes import village as vg
+from jifen_xl.schemes.village import model as vg
 
 Q3 = quarter(2026, 3)
 Y = year(2026)

@@ -297,7 +297,7 @@ def test_commands_in_sequence_keep_the_input_and_each_other(tmp_path: Path, scho
 
 
 def test_village_quarter_preserves_every_member(tmp_path: Path):
-    pytest.importorskip("jifen_xl.schemes.village_actions")
+    pytest.importorskip("jifen_xl.schemes.village.actions")
     src = build_rich_village(tmp_path / "乡村积分.xlsx")
     path = tmp_path / "run.xlsx"
     shutil.copyfile(src, path)
@@ -334,7 +334,7 @@ def test_libreoffice_opens_and_prints_every_output_sheet(tmp_path: Path, school_
 
 
 def test_libreoffice_prints_village_quarter(tmp_path: Path):
-    pytest.importorskip("jifen_xl.schemes.village_actions")
+    pytest.importorskip("jifen_xl.schemes.village.actions")
     path = build_rich_village(tmp_path / "乡村积分.xlsx")
     assert jifen(["quarter", str(path), "--quarter", "2026Q3"]) == 0
     text = re.sub(r"\s+", "", _pdf_text(path, tmp_path / "pdf"))

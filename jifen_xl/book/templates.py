@@ -10,7 +10,7 @@ from .template_spec import write_template
 
 
 def _class(path: Path) -> Path:
-    from ..schemes import school_template
+    from ..schemes.school import template as school_template
     return write_template(path, school_template.sheets())
 
 
@@ -21,7 +21,7 @@ TEMPLATE_FILES: dict[str, str] = {"class": "班级积分.xlsx"}
 
 def _register_more() -> None:
     """Scheme modules that ship templates add themselves here."""
-    for mod in ("village_template", "ledger_template"):
+    for mod in ("village.template", "ledger.template"):
         try:
             m = __import__(f"jifen_xl.schemes.{mod}", fromlist=["register"])
         except ModuleNotFoundError:

@@ -30,9 +30,9 @@ UDF_MODULE = "jifen_xl.udfs"
 
 #: scheme → (template module, .xlsm file name)
 XLSM_SCHEMES: dict[str, tuple[str, str]] = {
-    "school": ("jifen_xl.schemes.school_template", "班级积分.xlsm"),
-    "village": ("jifen_xl.schemes.village_template", "乡村积分.xlsm"),
-    "ledger": ("jifen_xl.schemes.ledger_template", "积分台账.xlsm"),
+    "school": ("jifen_xl.schemes.school.template", "班级积分.xlsm"),
+    "village": ("jifen_xl.schemes.village.template", "乡村积分.xlsm"),
+    "ledger": ("jifen_xl.schemes.ledger.template", "积分台账.xlsm"),
 }
 
 PARAM_NOTES = {

@@ -94,7 +94,7 @@ def code_fingerprint() -> str:
     import hashlib
 
     pkg = Path(__file__).resolve().parent.parent
-    files = sorted([*(pkg / "core").glob("*.py"), *(pkg / "schemes" / f"{s}.py" for s in ("village", "ledger")),
+    files = sorted([*(pkg / "core").glob("*.py"), *(f for s in ("village", "ledger") for f in (pkg / "schemes" / s).glob("*.py")),
                     *(pkg / "book" / f"{b}.py" for b in ("reader", "safety", "sheets")),
                     pkg / "app.py", pkg / "rollup" / "export.py"])
     h = hashlib.sha256()

@@ -191,7 +191,7 @@ def _problem_rows(ex: Extract) -> None:
 # ---- village (V-1…V-10) --------------------------------------------------------------------------
 
 def _village(ex: Extract, sheets, with_names: bool, year: int | None) -> None:
-    from ..schemes import village as vg
+    from ..schemes.village import model as vg
 
     data = vg.load(sheets)
     period = vg.resolve_year(data, year)
@@ -260,7 +260,7 @@ def _village(ex: Extract, sheets, with_names: bool, year: int | None) -> None:
 # ---- ledger (L-1…L-9) --------------------------------------------------------------------------
 
 def _ledger(ex: Extract, sheets, with_names: bool, year: int | None) -> None:
-    from ..schemes import ledger as lg
+    from ..schemes.ledger import model as lg
 
     data = lg.load(sheets)
     if year:

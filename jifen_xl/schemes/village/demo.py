@@ -11,7 +11,7 @@ import random
 from datetime import date
 from pathlib import Path
 
-from ..demo import DEMOS, chinese_names
+from ...demo import DEMOS, chinese_names
 
 GROUPS = ["一组", "二组", "三组", "四组", "五组", "六组"]
 REVIEW_DAYS = [date(2026, 3, 20), date(2026, 6, 19), date(2026, 9, 18), date(2026, 12, 18)]
@@ -39,8 +39,8 @@ EVIDENCE = {"DJ04": "入党申请书复印件", "MS01": "缴费凭证", "MS02": 
 
 
 def village_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[str, dict]]]]:
-    from ..book.template_spec import write_template
-    from . import village_template
+    from ...book.template_spec import write_template
+    from . import template as village_template
 
     rng = random.Random(seed)
     sizes = [86, 92, 78, 95, 71, 84]

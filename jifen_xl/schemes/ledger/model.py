@@ -19,14 +19,14 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..book.charts import CHARTS_FOR_SHEET, ChartSpec
-from ..book.sheets import OutputSheet
-from ..core import engine
-from ..core.engine import EntryBuilder, Rule, Subject
-from ..core.points import fmt, from_cents, to_cents
-from ..core.problems import NOTICE, REFUSED, Problem
-from ..core.ranking import competition_rank
-from ..core.table import Col, RawSheet, Setting, parse_settings, parse_table
+from ...book.charts import CHARTS_FOR_SHEET, ChartSpec
+from ...book.sheets import OutputSheet
+from ...core import engine
+from ...core.engine import EntryBuilder, Rule, Subject
+from ...core.points import fmt, from_cents, to_cents
+from ...core.problems import NOTICE, REFUSED, Problem
+from ...core.ranking import competition_rank
+from ...core.table import Col, RawSheet, Setting, parse_settings, parse_table
 
 # ---- sheet schema (WORKBOOKS.md, community ledger) -----------------------------------------
 

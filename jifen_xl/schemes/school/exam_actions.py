@@ -6,12 +6,12 @@ date; `--exam 全部` lists every exam.
 """
 from __future__ import annotations
 
-from ..app import Action, Result, finish, register
-from ..book.sheets import OutputSheet
-from ..core.points import from_cents
-from ..core.problems import Problem
+from ...app import Action, Result, finish, register
+from ...book.sheets import OutputSheet
+from ...core.points import from_cents
+from ...core.problems import Problem
 from . import dorms, exams as ex  # noqa: F401  (both register their derived sources)
-from . import school as sc
+from . import model as sc
 
 OUTPUT = "考试加减分"
 COLUMNS = ["考试", "日期", "学号", "姓名", "事项", "分值"]

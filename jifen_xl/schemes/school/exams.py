@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ..core import normalize as nz
-from ..core.engine import EntryBuilder, Rule, Subject
-from ..core.points import to_cents
-from ..core.problems import NOTICE, Problem
-from ..core.ranking import competition_rank
-from ..core.table import Col, RawSheet, is_blank, parse_table
-from . import school as sc
+from ...core import normalize as nz
+from ...core.engine import EntryBuilder, Rule, Subject
+from ...core.points import to_cents
+from ...core.problems import NOTICE, Problem
+from ...core.ranking import competition_rank
+from ...core.table import Col, RawSheet, is_blank, parse_table
+from . import model as sc
 
 EXAMS = "考试"
 SOURCE = "考试"

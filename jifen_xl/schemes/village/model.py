@@ -30,15 +30,15 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..book.charts import CHARTS_FOR_SHEET, ChartSpec
-from ..book.sheets import OutputSheet
-from ..core.engine import EntryBuilder, Rule, Subject
-from ..core.periods import Period, quarter, quarter_of, year as year_period
-from ..core.points import from_cents, to_cents
-from ..core import reversals
-from ..core.problems import ERROR, NOTICE, Problem
-from ..core.ranking import competition_rank, star_for
-from ..core.table import Col, RawSheet, Setting, parse_settings, parse_table
+from ...book.charts import CHARTS_FOR_SHEET, ChartSpec
+from ...book.sheets import OutputSheet
+from ...core.engine import EntryBuilder, Rule, Subject
+from ...core.periods import Period, quarter, quarter_of, year as year_period
+from ...core.points import from_cents, to_cents
+from ...core import reversals
+from ...core.problems import ERROR, NOTICE, Problem
+from ...core.ranking import competition_rank, star_for
+from ...core.table import Col, RawSheet, Setting, parse_settings, parse_table
 
 # ---- sheet schema (WORKBOOKS.md, village) ---------------------------------------------------
 

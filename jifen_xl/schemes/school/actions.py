@@ -1,9 +1,9 @@
 """The school buttons: 校验数据, 本周汇总, 月报, 学期奖励 (WORKBOOKS.md "Commands")."""
 from __future__ import annotations
 
-from ..app import Action, Result, finish, register
-from ..core.table import RawSheet
-from . import school as sc
+from ...app import Action, Result, finish, register
+from ...core.table import RawSheet
+from . import model as sc
 from . import dorms, exams  # noqa: F401  (derived sources register at import)
 
 

@@ -7,9 +7,9 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..demo import DEMOS, chinese_names
-from . import ledger as lg
-from . import ledger_template as lt
+from ...demo import DEMOS, chinese_names
+from . import model as lg
+from . import template as lt
 
 VILLAGES = [("曾巷村", 320), ("新河村", 260), ("杨集村", 40)]
 GRID = {"曾巷村": "网格员刘芳", "新河村": "网格员陈明", "杨集村": "网格员黄静"}
@@ -17,7 +17,7 @@ SHOPS = ["便民超市", "老街药店", "志愿服务队", "广场舞协会", "
 
 
 def ledger_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[str, dict]]]]:
-    from ..book.template_spec import write_template
+    from ...book.template_spec import write_template
 
     rng = random.Random(seed)
     sheets = lt.sheets()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..book.template_spec import TemplateSheet, Validation, write_template
-from . import village as vg
+from ...book.template_spec import TemplateSheet, Validation, write_template
+from . import model as vg
 
 FILE_NAME = "乡村积分.xlsx"
 SAMPLE = "分值为示例，请经村民代表会议讨论确定"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..book.template_spec import TemplateSheet, Validation
-from . import school as sc
+from ...book.template_spec import TemplateSheet, Validation
+from . import model as sc
 
 TBC = "原文分值不清，暂定，待学校确认"
 AUTO = "由“宿舍检查”表自动计算，请勿在日志中重复登记"

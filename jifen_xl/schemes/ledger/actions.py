@@ -1,10 +1,10 @@
 """The community-ledger buttons: 校验数据, 计算积分, 打印存折 (WORKBOOKS.md "Commands")."""
 from __future__ import annotations
 
-from ..app import Action, Result, finish, register
-from ..core.problems import Problem
-from ..core.table import RawSheet
-from . import ledger as lg
+from ...app import Action, Result, finish, register
+from ...core.problems import Problem
+from ...core.table import RawSheet
+from . import model as lg
 
 INPUTS = lg.EXPECTED_HEADERS
 

@@ -14,17 +14,17 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..book.charts import CHARTS_FOR_SHEET, ChartSpec
-from ..book.sheets import OutputSheet
-from ..core import engine
-from ..core.engine import EntryBuilder, LimitGroup, Rule, Subject
-from ..core.periods import Period, month_of, week_of, weeks_between
-from ..core.points import fmt, from_cents, to_cents
-from ..core.problems import ERROR, NOTICE, Problem
-from ..core.reversals import apply_reversals
-from ..core.ranking import (TIE_FEWER_DEDUCTIONS, TIE_SHARE, award_keys, bottom_mask,
+from ...book.charts import CHARTS_FOR_SHEET, ChartSpec
+from ...book.sheets import OutputSheet
+from ...core import engine
+from ...core.engine import EntryBuilder, LimitGroup, Rule, Subject
+from ...core.periods import Period, month_of, week_of, weeks_between
+from ...core.points import fmt, from_cents, to_cents
+from ...core.problems import ERROR, NOTICE, Problem
+from ...core.reversals import apply_reversals
+from ...core.ranking import (TIE_FEWER_DEDUCTIONS, TIE_SHARE, award_keys, bottom_mask,
                             competition_rank, tier_for_rank)
-from ..core.table import (Col, Columns, RawSheet, Setting, gc_paused, parse_columns, parse_settings,
+from ...core.table import (Col, Columns, RawSheet, Setting, gc_paused, parse_columns, parse_settings,
                           parse_table)
 
 # ---- sheet schema (WORKBOOKS.md, school) ----------------------------------------------------
@@ -449,7 +449,7 @@ def resolve_week(data: SchoolData, when: date | None) -> Period:
 
 
 def resolve_month(data: SchoolData, year_month: tuple[int, int] | None) -> Period:
-    from ..core.periods import month
+    from ...core.periods import month
 
     if year_month:
         return month(*year_month)

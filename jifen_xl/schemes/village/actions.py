@@ -1,9 +1,9 @@
 """The village buttons: 校验数据, 计算本季度, 年度评星 (WORKBOOKS.md "Commands")."""
 from __future__ import annotations
 
-from ..app import Action, Result, finish, register
-from ..core.problems import ERROR, Problem
-from . import village as vg
+from ...app import Action, Result, finish, register
+from ...core.problems import ERROR, Problem
+from . import model as vg
 
 INPUTS = vg.EXPECTED_HEADERS
 FINAL_HELP = "只计“已确认”的记录，生成正式结果（默认：全部记录已确认或已驳回时自动为正式，否则为预公示）"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from .. import demo
+from ... import demo
 
 SUBJECTS = (("语文", 150), ("数学", 150), ("英语", 150), ("物理", 100), ("化学", 100), ("生物", 100))
 EXAMS = (("九月月考", date(2026, 9, 25)), ("十月月考", date(2026, 10, 30)),

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..book.template_spec import TemplateSheet, Validation, write_template
-from . import ledger as lg
+from ...book.template_spec import TemplateSheet, Validation, write_template
+from . import model as lg
 
 PER_TIME = "每次"
 RANGE = "视情况在范围内评定，分值必填"

@@ -28,12 +28,12 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ..core.engine import EntryBuilder, Rule, Subject, multiplier_for
-from ..core.periods import Period, month_of, week_of
-from ..core.points import to_cents
-from ..core.problems import NOTICE, Problem
-from ..core.table import Col, RawSheet, parse_table
-from . import school as sc
+from ...core.engine import EntryBuilder, Rule, Subject, multiplier_for
+from ...core.periods import Period, month_of, week_of
+from ...core.points import to_cents
+from ...core.problems import NOTICE, Problem
+from ...core.table import Col, RawSheet, parse_table
+from . import model as sc
 
 INSPECTIONS = "宿舍检查"
 GRADING = "宿舍评分"
