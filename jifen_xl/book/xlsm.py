@@ -5,7 +5,8 @@ Each .xlsm is the scheme's .xlsx template (the same ``TemplateSheet`` specs) plu
 * the VBA project of ``jifen_xl/vba`` (JifenButtons + xlwings' standalone module), with
   codeNames ThisWorkbook / Sheet1… as ``write_template`` sets them;
 * one Form button per action the scheme registers, on the `说明` sheet, in column B next
-  to the guide; each runs ``JifenButtons.<Sub>`` → ``RunPython`` → ``jifen_xl.macros``;
+  to the guide; each runs the Sub ``<Sub>`` of ``JifenButtons`` (bound as ``[0]!<Sub>``, Excel's
+  form) → ``RunPython`` → ``jifen_xl.macros``;
 * in `设置`, the labelled cells the buttons read (计算周, 计算月份 …; see macros.py), empty;
 * an ``xlwings.conf`` sheet (key in column A, value in column B, from A1 down to the first
   blank row, as xlwings' VBA ``GetConfigFromSheet`` reads it) naming ``jifen_xl.udfs`` as
@@ -21,7 +22,7 @@ import dataclasses
 import importlib
 from pathlib import Path
 
-from ..vba.project import BUTTON_MODULE, BUTTONS, jifen_vba_project
+from ..vba.project import BUTTONS, BUTTONS_BY_SUB, jifen_vba_project
 from .template_spec import TemplateSheet, write_template
 
 CONF_SHEET = "xlwings.conf"
@@ -102,7 +103,7 @@ def build_xlsm(path: Path, scheme: str) -> Path:
     if not any(s.name == BUTTON_SHEET for s in sheets):
         raise ValueError(f"the {scheme} template has no {BUTTON_SHEET} sheet for its buttons")
     project = jifen_vba_project(sheet_codenames=[f"Sheet{i + 1}" for i in range(len(sheets))])
-    buttons = [(f"B{2 + 2 * i}", caption, f"{BUTTON_MODULE}.{sub}")
+    buttons = [(f"B{2 + 2 * i}", caption, BUTTONS_BY_SUB[sub].macro)
                for i, (sub, caption) in enumerate(scheme_buttons(scheme))]
     return write_template(Path(path), sheets, vba_project=project, buttons=buttons, button_sheet=BUTTON_SHEET)
 

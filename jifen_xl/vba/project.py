@@ -16,7 +16,10 @@ workbook writer sets) and adds our modules. Two things are then settled here:
   p-code from the template is kept);
 * the ``_VBA_PROJECT`` stream is reduced to ``CC 61 FF FF 00 00 00``
   ([MS-OVBA] 2.3.4.1: version 0xFFFF on write), so Office compiles the
-  project from source when it opens the file.
+  project from source when it opens the file;
+* the compound file's directory and the ``dir`` stream's end are settled to
+  the letter of [MS-CFB] and [MS-OVBA] (``compound.py``: every directory entry
+  black, storage and unused entries as the spec fixes them).
 
 The output is deterministic: the same input gives the same bytes.
 
@@ -49,6 +52,8 @@ _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}\Z")
 _VB_NAME = re.compile(r'^Attribute VB_Name = "([^"]*)"', re.MULTILINE)
 _SUB = re.compile(r"^[ \t]*(?:(?:Public|Private|Friend)[ \t]+)?(?:Static[ \t]+)?Sub[ \t]+(\w+)[ \t]*\(",
                   re.MULTILINE | re.IGNORECASE)
+_PROCEDURE = re.compile(r"^[ \t]*(?:(?:Public|Private|Friend)[ \t]+)?(?:Static[ \t]+)?"
+                        r"(?:Sub|Function|Property[ \t]+(?:Get|Let|Set))[ \t]+(\w+)", re.MULTILINE | re.IGNORECASE)
 _RUN_PYTHON = re.compile(r'^[ \t]*RunPython[ \t]+"([^"]*)"', re.MULTILINE)
 
 
@@ -62,8 +67,9 @@ class Button:
 
     @property
     def macro(self) -> str:
-        """The macro name a button is bound to, module-qualified."""
-        return f"{BUTTON_MODULE}.{self.sub}"
+        """The macro name a button is bound to: the bare Sub name, as Excel writes it
+        (``[0]!JifenWeek`` in the VML). Sub names are unique in the whole project."""
+        return self.sub
 
     @property
     def import_string(self) -> str:
@@ -232,6 +238,9 @@ def build_vba_project(
     """
     from pyopenvba import ExcelFile, VBAModuleKind
     from pyopenvba.cfb import CFB
+    from pyopenvba.vba import compress, decompress
+
+    from .compound import exact_dir_end, settle_directory
 
     import xlsxwriter
 
@@ -272,12 +281,28 @@ def build_vba_project(
 
     cfb = CFB.from_bytes(raw)
     cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", FRESH_VBA_PROJECT_STREAM)
-    return cfb.to_bytes()
+    directory = exact_dir_end(decompress(cfb.get_stream_in_storage("VBA", "dir")))
+    cfb.write_stream_in_storage("VBA", "dir", compress(directory))
+    return settle_directory(cfb.to_bytes())
+
+
+def procedures_in(source: str) -> list[str]:
+    """The names of the Subs, Functions and Properties declared in a module's source."""
+    return _PROCEDURE.findall(source)
 
 
 def jifen_vba_project(*, workbook_codename: str = "ThisWorkbook", sheet_codenames: Sequence[str]) -> bytes:
-    """The project every jifen-xl workbook carries: JifenButtons plus xlwings' standalone modules."""
+    """The project every jifen-xl workbook carries: JifenButtons plus xlwings' standalone modules.
+
+    Buttons name their Sub unqualified (``[0]!JifenWeek``), as Excel does; that is only
+    unambiguous while no other module declares a procedure of the same name.
+    """
     xlwings_standard, xlwings_classes = xlwings_modules()
+    ours = {name.casefold() for name in subs_in(buttons_source())}
+    for module, text in {**xlwings_standard, **xlwings_classes}.items():
+        clash = sorted(ours & {name.casefold() for name in procedures_in(text)})
+        if clash:
+            raise RuntimeError(f"{module} also declares {clash}: button macros would be ambiguous")
     return build_vba_project(
         {BUTTON_MODULE: buttons_source(), **xlwings_standard},
         workbook_codename=workbook_codename,
@@ -341,7 +366,7 @@ def add_buttons_and_vba(
 
     for place, (sub, caption) in enumerate(buttons):
         worksheet.insert_button(anchor_cell, {
-            "macro": f"{BUTTON_MODULE}.{sub}",
+            "macro": sub,   # Excel's form: [0]!Sub (Sub names are unique in the project)
             "caption": caption,
             "width": width,
             "height": height,
