@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("new", help="生成空白模板")
     p.add_argument("kind", choices=sorted(_templates()), help="模板类型")
-    p.add_argument("-o", "--out", required=True, type=Path, help="输出文件")
+    p.add_argument("-o", "--out", required=True, type=Path,
+                   help="输出文件：.xlsx（WPS、LibreOffice、命令行）或 .xlsm（Excel 按钮版）")
 
     p = sub.add_parser("demo", help="生成示例工作簿并运行全部计算")
     p.add_argument("dir", nargs="?", default="demo", type=Path)
@@ -95,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if args.command == "new":
-            path = _templates()[args.kind](args.out)
+            from .book.templates import build_template   # .xlsm: the template with buttons
+            path = build_template(args.kind, args.out)
             print(f"已生成模板 {path}")
             return 0
         if args.command == "demo":

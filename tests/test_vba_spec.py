@@ -45,6 +45,7 @@ from pathlib import Path
 import pytest
 
 from jifen_xl.book import xlsm
+from jifen_xl.cli import main
 from jifen_xl.vba import BUTTON_MODULE, build_demo_xlsm, buttons_source, jifen_vba_project, xlwings_modules
 from jifen_xl.vba.project import procedures_in, subs_in
 
@@ -250,6 +251,9 @@ def built(tmp_path_factory) -> dict[str, Path]:
     files = {f"template:{s}": xlsm.build_xlsm(folder / xlsm.XLSM_SCHEMES[s][1], s)
              for s in xlsm.available_schemes()}
     files["demo"] = build_demo_xlsm(folder / "demo.xlsm")
+    for kind in ("class", "village", "ledger"):           # what a clerk gets from `jifen new`
+        assert main(["new", kind, "-o", str(folder / f"new-{kind}.xlsm")]) == 0
+        files[f"jifen new {kind}"] = folder / f"new-{kind}.xlsm"
     for committed in sorted((REPO / "workbook_templates").glob("*.xlsm")):
         files[f"committed:{committed.name}"] = committed
     return files

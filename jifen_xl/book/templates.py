@@ -32,6 +32,30 @@ def _register_more() -> None:
 _register_more()
 
 
+#: template kind -> scheme of its macro-enabled variant (book/xlsm.py)
+XLSM_KINDS: dict[str, str] = {"class": "school", "village": "village", "ledger": "ledger"}
+
+
+def build_template(kind: str, path: Path) -> Path:
+    """`jifen new KIND -o PATH`: the .xlsx template, or with a .xlsm name the macro-enabled
+    one (VBA project and buttons, for Excel). Other suffixes are refused (exit 2)."""
+    from ..core.problems import InputError
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsm":
+        from .xlsm import available_schemes, build_xlsm
+
+        scheme = XLSM_KINDS.get(kind)
+        if scheme not in available_schemes():
+            raise InputError(f"“{kind}”模板没有带按钮的 .xlsm 版本，请改用 .xlsx 文件名。")
+        return build_xlsm(path, scheme)
+    if suffix != ".xlsx":
+        raise InputError(f"模板文件名“{path.name}”须以 .xlsx（WPS、LibreOffice 和命令行使用）"
+                         "或 .xlsm（Excel 按钮版，含宏）结尾。")
+    return TEMPLATES[kind](path)
+
+
 def build_all(folder: Path) -> list[Path]:
     from .xlsm import build_all_xlsm   # the macro-enabled variants for Excel (issue #4)
 
