@@ -51,7 +51,7 @@ from pathlib import Path
 from datetime import date
 import python_calamine as pc
 from jifen_xl.book.sheets import OutputSheet
-from jifen_xl.book.writer import write_outputs
+from jifen_xl.book.ooxml import write_outputs
 path, rows = Path(sys.argv[1]), int(sys.argv[2])
 names = sys.argv[3:]
 book = pc.CalamineWorkbook.from_path(str(path))

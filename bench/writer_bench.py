@@ -30,7 +30,7 @@ cols = ["周开始", "学号", "姓名", "加分", "减分", "净分", "备注"]
 t = time.perf_counter()
 if op == "zip":
     from jifen_xl.book.sheets import OutputSheet
-    from jifen_xl.book.writer import write_outputs
+    from jifen_xl.book.ooxml import write_outputs
     write_outputs(src, [OutputSheet("周汇总", cols, rows, title="bench")], out=dst, backup=False)
 else:
     import openpyxl

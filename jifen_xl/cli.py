@@ -21,7 +21,7 @@ INTERNAL_ERROR = 3   # a bug of ours, not the user's input: the workbook is left
 
 def run_action(action: Action, path: Path, opts: dict, out: Path | None = None) -> int:
     from .book.reader import WorkbookReader
-    from .book.writer import write_outputs
+    from .book.ooxml import write_outputs
 
     with WorkbookReader(path) as reader:
         sheets = {name: reader.sheet(name, expected) for name, expected in action.sheets_to_read().items()}

@@ -22,17 +22,15 @@ Dates in the PDFs come from the data (数据截至, 公示 dates), never from th
 from __future__ import annotations
 
 import math
-import os
 import re
 import shutil
-import subprocess
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from .book import libreoffice as lo
+from .book.ooxml import read_header_titles
 from .core.problems import InputError
 
 PRINT_DIR = "报表"
@@ -41,7 +39,6 @@ CERTS = "奖状"
 SPECIAL = (SLIPS, CERTS)
 
 _AS_OF_RE = re.compile(r"数据截至\s*(\d{4}-\d{2}-\d{2})")
-_HEADER_RE = re.compile(rb"<(?:\w+:)?oddHeader>(.*?)</(?:\w+:)?oddHeader>", re.S)
 
 
 # --------------------------------------------------------------------------- reading
@@ -77,37 +74,6 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, str) and v.strip() == "")
 
 
-def _header_titles(path: Path) -> dict[str, str]:
-    """Printed page-header text (the `title` of each output sheet), read from the sheet XML."""
-    from defusedxml import ElementTree as SafeET
-
-    out: dict[str, str] = {}
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = {n.lower(): n for n in zf.namelist()}
-            wb = SafeET.fromstring(zf.read(names["xl/workbook.xml"]))
-            rels = SafeET.fromstring(zf.read(names["xl/_rels/workbook.xml.rels"]))
-            targets = {el.get("Id"): el.get("Target", "") for el in rels}
-            rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-            for el in wb.iter():
-                if el.tag.endswith("}sheet"):
-                    t = targets.get(el.get(rid), "")
-                    part = t.lstrip("/") if t.startswith("/") else "xl/" + t
-                    member = names.get(part.lower())
-                    if member is None:
-                        continue
-                    m = _HEADER_RE.search(zf.read(member))
-                    if m:
-                        text = m.group(1).decode("utf-8", "replace")
-                        text = (text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-                                .replace("&quot;", '"'))
-                        text = re.sub(r"&[LCR]", "", text).replace("&&", "&")
-                        out[el.get("name")] = text.strip()
-    except (KeyError, zipfile.BadZipFile, OSError, Exception):   # titles are a nicety
-        return out
-    return out
-
-
 def load_source(path: Path, wanted: list[str]) -> Source:
     """Read settings and the sheets ``wanted`` (plus those the special layouts need)."""
     from .book.reader import WorkbookReader
@@ -123,7 +89,7 @@ def load_source(path: Path, wanted: list[str]) -> Source:
                 for r in raw.rows:
                     if k < len(r) and not _blank(r[k]):
                         src.settings[nz.clean_text(r[k])[0]] = r[v] if v < len(r) else None
-        titles = _header_titles(path)
+        titles = read_header_titles(path)
         for name in wanted:
             if name not in names or name in src.sheets:
                 continue
@@ -233,7 +199,7 @@ class PrintBook:
     def close(self) -> None:
         self.wb.close()
         if self.plain:
-            from .book.writer import write_outputs
+            from .book.ooxml import write_outputs
             write_outputs(self.path, self.plain, backup=False)
 
 
@@ -733,24 +699,6 @@ def build_print_book(src: Source, requested: list[str], target: Path) -> dict[st
     return counts
 
 
-def convert_many(sources: list[Path], outdir: Path, timeout: float = 600) -> list[Path]:
-    """One LibreOffice run converting several print workbooks to PDF (saves start-up time)."""
-    exe = lo.soffice()
-    if exe is None:
-        raise InputError(lo.INSTALL_HINT)
-    outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="jifen-lo-") as profile:
-        cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", "pdf", "--outdir", str(outdir), *map(str, sources)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "HOME": profile})
-    made = [outdir / (s.stem + ".pdf") for s in sources]
-    missing = [m for m in made if not m.exists()]
-    if missing:
-        raise RuntimeError(f"LibreOffice 转换失败（{proc.returncode}）：{proc.stderr.strip() or proc.stdout.strip()}")
-    return made
-
-
 def default_pdf(path: Path, requested: list[str]) -> Path:
     label = "、".join(requested) if len(requested) <= 3 else f"{requested[0]}等{len(requested)}项"
     return path.with_name(f"{path.stem}-{label}.pdf")
@@ -773,7 +721,7 @@ def print_jobs(jobs: list[tuple[Path, list[str], Path]]) -> list[tuple[Path, dic
             counts = build_print_book(src, requested, book)
             books.append(book)
             results.append((pdf, counts))
-        made = convert_many(books, tmpdir / "pdf")
+        made = lo.convert_many(books, "pdf", tmpdir / "pdf")
         for (pdf, _), produced in zip(results, made):
             pdf.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(produced), pdf)

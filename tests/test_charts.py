@@ -24,7 +24,7 @@ from contract import raw_sheets, scenario_class, write_xlsx
 from jifen_xl.book import charts as ch
 from jifen_xl.book import libreoffice as lo
 from jifen_xl.book.sheets import OutputSheet
-from jifen_xl.book.writer import write_outputs
+from jifen_xl.book.ooxml import write_outputs
 from jifen_xl.schemes.school import model as sc
 
 TREND_HEADER = ["周开始", "加分合计", "减分合计", "净分合计", "学习减分", "卫生劳动减分", "文体减分", "其他减分"]

@@ -186,7 +186,7 @@ def read_sheet(path: Path, name: str) -> list[list]:
 
 
 def test_cli_exams_and_week_end_to_end(tmp_path, capsys):
-    pytest.importorskip("jifen_xl.book.writer")
+    pytest.importorskip("jifen_xl.book.ooxml")
     from jifen_xl.cli import main
 
     path = write_book(tmp_path / "班级.xlsx")

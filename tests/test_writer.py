@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from jifen_xl.book import writer as writer_mod
+from jifen_xl.book.ooxml import (BACKUP_DIR, WorkbookBusy, WorkbookNotWritable,
+                                 read_sheet_xml_names, write_outputs)
+from jifen_xl.book.ooxml import safesave, xmltext
 from jifen_xl.book.sheets import OutputSheet
-from jifen_xl.book.writer import (BACKUP_DIR, WorkbookBusy, WorkbookNotWritable,
-                                  read_sheet_xml_names, write_outputs)
 from jifen_xl.core.problems import InputError
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -132,7 +132,7 @@ def test_values_read_back_with_openpyxl_and_calamine(rich: Path):
 
 
 def test_decimal_and_float_text():
-    from jifen_xl.book.writer import _num_text
+    from jifen_xl.book.ooxml.sheetxml import num_text as _num_text
     assert _num_text(Decimal("85.50")) == "85.5"
     assert _num_text(Decimal("1E+3")) == "1000"
     assert _num_text(Decimal("-0.00")) == "0"
@@ -165,7 +165,7 @@ def test_any_text_round_trips_through_calamine(tmp_path: Path, texts: list[str])
         build_openpyxl_workbook(src)
     write_outputs(src, [OutputSheet("H", ["v"], [[t] for t in texts])], backup=False)
     got = CalamineWorkbook.from_path(str(src)).get_sheet_by_name("H").to_python()[1:]
-    cleaned = [writer_mod._ILLEGAL_XML_RE.sub("", t.replace("\r\n", "\n").replace("\r", "\n"))
+    cleaned = [xmltext.ILLEGAL_XML_RE.sub("", t.replace("\r\n", "\n").replace("\r", "\n"))
                for t in texts]
     # blank strings are written as no cell; calamine may drop trailing empty rows
     assert [r[0] for r in got] == cleaned[:len(got)]
@@ -505,7 +505,7 @@ def test_unwritable_folder_simulated(rich: Path, monkeypatch):
     """Root ignores directory permissions, so the folder check is exercised by
     making os.access report the folder unwritable (what it returns for a normal user)."""
     real = os.access
-    monkeypatch.setattr(writer_mod.os, "access",
+    monkeypatch.setattr(safesave.os, "access",
                         lambda p, mode, *a, **k: False if Path(p) == rich.parent else real(p, mode, *a, **k))
     with pytest.raises(WorkbookNotWritable) as e:
         write_outputs(rich, [small_sheet()])
@@ -540,7 +540,7 @@ def test_exception_mid_write_removes_temp_and_keeps_original(rich: Path, monkeyp
 
     def boom(*a, **k):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(writer_mod.os, "fsync", boom)
+    monkeypatch.setattr(safesave.os, "fsync", boom)
     with pytest.raises(OSError):
         write_outputs(rich, [summary_sheet(100)])
     assert rich.read_bytes() == data
@@ -553,7 +553,7 @@ KILL_SCRIPT = textwrap.dedent("""
     from datetime import date
     from decimal import Decimal
     from pathlib import Path
-    from jifen_xl.book import writer
+    from jifen_xl.book import ooxml as writer
     from jifen_xl.book.sheets import OutputSheet
 
     path, phase = Path(sys.argv[1]), sys.argv[2]

@@ -2,7 +2,7 @@
 
 A :class:`ChartSpec` is declarative: it names columns of its :class:`OutputSheet` by header
 text (category column, value series, optional line series drawn on the same axes, e.g. the
-30% target of SPEC L-9). The package writer (``writer.py``) turns every spec into
+30% target of SPEC L-9). The package writer (``ooxml/``) turns every spec into
 
 * ``xl/charts/chartN.xml`` — a ``c:chartSpace`` whose series point at the sheet's cells
   (``'名'!$B$2:$B$20``) *and* carry cached values, so Excel, WPS and LibreOffice draw it on

@@ -1,7 +1,9 @@
 """LibreOffice headless as a real spreadsheet client: convert workbooks to PDF or CSV.
 
-Used by `jifen print` and by the tests that prove templates and outputs open, recalculate
-and print. Each call uses a private user profile so parallel runs do not collide.
+The one driver of `soffice` in the code: used by `jifen print` (several print workbooks
+in one run, which saves LibreOffice's start-up) and by the tests that prove templates and
+outputs open, recalculate and print. Each run uses a private user profile so parallel
+runs do not collide.
 """
 from __future__ import annotations
 
@@ -32,8 +34,8 @@ def soffice() -> str | None:
     return None
 
 
-def convert(src: Path, fmt: str, outdir: Path, timeout: float = 180) -> list[Path]:
-    """Run `soffice --headless --convert-to fmt`; return the files it produced."""
+def _run(sources: list[Path], fmt: str, outdir: Path, timeout: float) -> tuple[subprocess.CompletedProcess, list[Path]]:
+    """One `soffice --headless --convert-to fmt` over ``sources``; (process, files written in outdir)."""
     exe = soffice()
     if exe is None:
         raise InputError(INSTALL_HINT)
@@ -41,11 +43,34 @@ def convert(src: Path, fmt: str, outdir: Path, timeout: float = 180) -> list[Pat
     before = {p: p.stat().st_mtime_ns for p in outdir.iterdir()}
     with tempfile.TemporaryDirectory(prefix="jifen-lo-") as profile:
         cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir), str(src)]
+               "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir), *map(str, sources)]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                               env={**os.environ, "HOME": profile})
     # new files, or files of the same name written again (xlsx and xlsm share a stem)
     made = sorted(p for p in outdir.iterdir() if before.get(p) != p.stat().st_mtime_ns)
+    return proc, made
+
+
+def _failure(proc: subprocess.CompletedProcess) -> RuntimeError:
+    return RuntimeError(f"LibreOffice 转换失败（{proc.returncode}）：{proc.stderr.strip() or proc.stdout.strip()}")
+
+
+def convert(src: Path, fmt: str, outdir: Path, timeout: float = 180) -> list[Path]:
+    """Convert one file; return the files it produced (CSV of every sheet: several)."""
+    proc, made = _run([src], fmt, outdir, timeout)
     if proc.returncode != 0 or not made:
-        raise RuntimeError(f"LibreOffice 转换失败（{proc.returncode}）：{proc.stderr.strip() or proc.stdout.strip()}")
+        raise _failure(proc)
     return made
+
+
+def convert_many(sources: list[Path], fmt: str, outdir: Path, timeout: float = 600) -> list[Path]:
+    """Convert several files in one run; return ``outdir/<stem>.<ext>`` for each, in order.
+
+    Sources must have distinct stems (one output each, e.g. ``pdf``).
+    """
+    proc, made = _run(sources, fmt, outdir, timeout)
+    ext = fmt.split(":", 1)[0]
+    wanted = [outdir / f"{s.stem}.{ext}" for s in sources]
+    if any(w not in made for w in wanted):
+        raise _failure(proc)
+    return wanted

@@ -1,6 +1,6 @@
 """The xlwings side of the workbook layer: RawSheets from an open Book, OutputSheets into it.
 
-The file door reads with calamine (reader.py) and writes at zip level (writer.py); the
+The file door reads with calamine (reader.py) and writes at zip level (ooxml/); the
 Excel door (macros.py) reads and writes here, through xlwings, so that the same
 ``Action.compute`` runs on the same kind of grid (index 0 = Excel row 1) either way.
 

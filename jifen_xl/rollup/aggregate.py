@@ -452,7 +452,7 @@ def write_report(out: Path, sheets: list[OutputSheet], title: str) -> Path:
     through the package writer (atomic, backup of a previous report in `jifen备份/`). The whole
     file is regenerated, so no sheet of an earlier run (e.g. names) survives a run without them."""
     from ..book.template_spec import TemplateSheet, write_template
-    from ..book.writer import write_outputs
+    from ..book.ooxml import write_outputs
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
