@@ -19,8 +19,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/jifen demo demo
 
-test: $(STAMP)
+test: $(STAMP) node_modules/.package-lock.json
 	$(BIN)/python -m pytest -q
+	JIFEN_PYTHON=$(abspath $(BIN)/python) XLWINGS_LICENSE_KEY=noncommercial node --test tests/wps/
+
+# test-only npm packages of the WPS add-in's browser test (playwright-core drives Debian's chromium)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
@@ -29,4 +34,4 @@ templates: $(STAMP)
 	$(BIN)/python -m jifen_xl.book.templates workbook_templates
 
 clean:
-	rm -rf $(VENV) demo
+	rm -rf $(VENV) demo node_modules

@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .rollup.cli_hooks import add_parsers as add_rollup_parsers   # export, rollup (issue #10)
     add_rollup_parsers(sub)
+    from .wps_install import add_parser as add_wps_parser   # install-wps (issue #18)
+    add_wps_parser(sub)
 
     seen: dict[str, argparse.ArgumentParser] = {}
     for action in actions.values():
@@ -106,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "print":
             from .reports import run_print
             return run_print(args.file, args.sheets, args.out)
+        if args.command == "install-wps":
+            from .wps_install import run as run_install_wps
+            return run_install_wps(args)
         if args.command in ("export", "rollup"):
             from .rollup.cli_hooks import run as run_rollup
             return run_rollup(args)
