@@ -158,7 +158,7 @@ class FakeRange {
       for (let r = this._r1; r <= this._r2; r++) for (let c = this._c1; c <= this._c2; c++) this._s._put(r, c, e && { ...e });
     }
   }
-  get NumberFormat() { return this._uniform((c) => c.fmt || GENERAL); }
+  get NumberFormat() { this._s._app.formatReads += 1; return this._uniform((c) => c.fmt || GENERAL); }
   set NumberFormat(code) { this._each((c) => { c.fmt = String(code); }); }
   get Font() { return new FakeFont(this); }
   get Interior() { return new FakeInterior(this); }
@@ -377,6 +377,7 @@ class FakeApplication {
     this.DisplayAlerts = true;
     this.ScreenUpdating = true;
     this.dialogs = [];
+    this.formatReads = 0;
     this._log = [];
     this._workbooks = [];
     this._active = null;

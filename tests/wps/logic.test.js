@@ -102,6 +102,22 @@ test("reading: real dates go as ISO strings, numbers stay numbers, empties are n
   ]);
 });
 
+test("reading a long column whose formats change reads NumberFormat per block, not per cell", () => {
+  const cells = [[1, 1, "日期"], [1, 2, "分值"]], formats = [];
+  for (let r = 2; r <= 3001; r++) {
+    cells.push([r, 1, 46000 + r], [r, 2, r % 5]);
+    if (r <= 1200) formats.push([r, 1, "yyyy-mm-dd"]);
+  }
+  const app = new FakeApplication();
+  const wb = app.openDump("t.xlsx", { sheets: [{ name: "日志", cells, formats }] });
+  const grid = W.readSheet(wb.Sheets.Item("日志"));
+  assert.equal(grid[1][0], L.serialToIso(46002));
+  assert.equal(grid[1199][0], L.serialToIso(47200));
+  assert.equal(grid[1200][0], 47201);          // General from row 1201 on: a number, not a date
+  assert.equal(grid[3000][1], 3001 % 5);
+  assert.ok(app.formatReads < 60, `NumberFormat read ${app.formatReads} times`);
+});
+
 test("writing: one Value2 per sheet, replaced whole in place, formats, print setup, no dialogs", () => {
   const app = new FakeApplication();
   const wb = app.openDump("t.xlsx", { sheets: [

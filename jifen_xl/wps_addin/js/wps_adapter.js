@@ -61,29 +61,35 @@
 
   /**
    * One input sheet as the request needs it: Value2 of the used range anchored at A1, with
-   * real dates (numbers whose NumberFormat is a date format) as ISO strings.
+   * real dates (numbers whose NumberFormat is a date format) as ISO strings. Number formats
+   * are read per column block: a block whose cells share one format answers in one call
+   * (NumberFormat is null when they differ, then the block is halved), so a 20,000-row log
+   * costs a handful of calls, not one per cell.
    */
   function readSheet(sheet) {
     var ur = sheet.UsedRange;
-    var r0 = ur.Row, c0 = ur.Column, nr = ur.Rows.Count, nc = ur.Columns.Count;
-    var grid = L.gridFromValue2(asArray(ur.Value2), r0, c0);
+    var value2 = asArray(ur.Value2);
+    var r0 = ur.Row || 1, c0 = ur.Column || 1;
+    var grid = L.gridFromValue2(value2, r0, c0);
+    var lastRow = grid.length, lastCol = grid.length ? grid[0].length : 0;
     var dates = {};
-    for (var j = c0; j < c0 + nc; j++) {
-      var hasNumber = false, firstIsNumber = false;
-      for (var r = r0 - 1; r < r0 - 1 + nr; r++) {
-        if (typeof grid[r][j - 1] === "number") { hasNumber = true; if (r === r0 - 1) firstIsNumber = true; }
+    function classify(col, top, bottom) {          // 1-based rows top..bottom of column col
+      var code = sheet.Range(addr(top, col) + ":" + addr(bottom, col)).NumberFormat;
+      if (typeof code === "string" || top === bottom) {
+        var isDate = L.isDateFormat(code);
+        for (var r = top; r <= bottom; r++) if (typeof grid[r - 1][col - 1] === "number") dates[(r - 1) + "," + (col - 1)] = isDate;
+        return;
       }
-      if (!hasNumber) continue;
-      if (firstIsNumber) dates[(r0 - 1) + "," + (j - 1)] = L.isDateFormat(sheet.Range(addr(r0, j)).NumberFormat);
-      if (nr < 2) continue;
-      var whole = sheet.Range(addr(r0 + 1, j) + ":" + addr(r0 + nr - 1, j)).NumberFormat;
-      var uniform = typeof whole === "string";
-      var uniformDate = uniform && L.isDateFormat(whole);
-      for (var k = r0; k < r0 - 1 + nr; k++) {
-        if (typeof grid[k][j - 1] !== "number") continue;
-        dates[k + "," + (j - 1)] = uniform ? uniformDate
-          : L.isDateFormat(sheet.Range(addr(k + 1, j)).NumberFormat);
+      var mid = Math.floor((top + bottom) / 2);
+      classify(col, top, mid);
+      classify(col, mid + 1, bottom);
+    }
+    for (var j = c0; j <= lastCol; j++) {
+      var first = 0, last = 0;
+      for (var r = r0; r <= lastRow; r++) {
+        if (typeof grid[r - 1][j - 1] === "number") { if (!first) first = r; last = r; }
       }
+      if (first) classify(j, first, last);
     }
     return L.requestGrid(grid, function (r, c) { return dates[r + "," + c] === true; });
   }
