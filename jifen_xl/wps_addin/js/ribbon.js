@@ -121,7 +121,7 @@
     // grey/un-grey the buttons whenever another workbook becomes active
     try {
       if (app && app.ApiEvent && app.ApiEvent.AddApiEventListener) {
-        ["WindowActivate", "WorkbookOpen", "NewWorkbook", "SheetActivate"].forEach(function (ev) {
+        ["WindowActivate", "WorkbookActivate", "WorkbookOpen", "NewWorkbook", "SheetActivate"].forEach(function (ev) {
           app.ApiEvent.AddApiEventListener(ev, refreshRibbon);
         });
       }

@@ -28,14 +28,16 @@
   var XL_COLUMN_CLUSTERED = 51, XL_COLUMN_STACKED = 52, XL_BAR_CLUSTERED = 57, XL_BAR_STACKED = 58,
     XL_LINE = 4, XL_VALUE = 2;
 
+  function sheetsOf(wb) { return wb.Sheets || wb.Worksheets; }
+
   function sheetNames(wb) {
-    var names = [], sheets = wb.Sheets;
+    var names = [], sheets = sheetsOf(wb);
     for (var i = 1; i <= sheets.Count; i++) names.push(sheets.Item(i).Name);
     return names;
   }
 
   function findSheet(wb, name) {
-    var sheets = wb.Sheets;
+    var sheets = sheetsOf(wb);
     for (var i = 1; i <= sheets.Count; i++) {
       var s = sheets.Item(i);
       if (s.Name === name) return { sheet: s, index: i };
@@ -110,7 +112,7 @@
 
   /** Replace (or add) the output sheet of `plan`: values in one Value2 assignment, then format. */
   function writeSheet(app, wb, plan, warnings) {
-    var sheets = wb.Sheets;
+    var sheets = sheetsOf(wb);
     var old = findSheet(wb, plan.name);
     var after = old ? old.sheet : sheets.Item(sheets.Count);
     var ws = sheets.Add(null, after);      // the new sheet takes the old one's place
