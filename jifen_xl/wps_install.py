@@ -56,8 +56,14 @@ def actions_js() -> str:
     from .macros import PARAM_LABELS
 
     actions = load_actions()
+    # a fixed order (registration order depends on which module was imported first)
+    order = [cmd for _, cmd in BUTTONS]
+    schemes = ("school", "village", "ledger")
+    keys = sorted(actions, key=lambda k: (schemes.index(k[1]) if k[1] in schemes else len(schemes), k[1],
+                                          order.index(k[0]) if k[0] in order else len(order), k[0]))
     table = []
-    for (command, scheme), action in actions.items():
+    for command, scheme in keys:
+        action = actions[(command, scheme)]
         table.append({
             "command": command,
             "scheme": scheme,
@@ -66,8 +72,8 @@ def actions_js() -> str:
             "params": [{"name": n, "kind": k, "label": PARAM_LABELS.get(n, "")} for n, k, _ in action.params],
         })
     labels = {}
-    for (command, _), action in actions.items():
-        labels.setdefault(command, action.button)
+    for command, scheme in keys:
+        labels.setdefault(command, actions[(command, scheme)].button)
     buttons = [{"id": bid, "command": cmd, "label": labels[cmd]} for bid, cmd in BUTTONS]
     data = {
         "DEFAULT_URL": f"http://127.0.0.1:{DEFAULT_PORT}",

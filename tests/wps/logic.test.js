@@ -204,6 +204,23 @@ test("service not reachable: one Chinese message saying how to start it, workboo
   assert.deepEqual(wb.sheetNamesForTest(), ["设置", "名册"]);
 });
 
+test("a connection dropped by the service (stale keep-alive) is retried once", async () => {
+  const app = new FakeApplication();
+  const wb = app.openDump("t.xlsx", { sheets: [{ name: "名册", cells: [[1, 1, "学号"]] }] });
+  let calls = 0;
+  const fetchImpl = async () => {
+    calls += 1;
+    if (calls === 1) throw new TypeError("fetch failed", { cause: new Error("other side closed") });
+    return { status: 200, json: async () => ({ exit_code: 0, summary: ["好"], problems: [],
+      outputs: [{ name: "校验", rows: [["工作表"]], format: {} }] }) };
+  };
+  const { r, alerts } = await press(app, "check", fetchImpl);
+  assert.equal(calls, 2);
+  assert.equal(r.ok, true);
+  assert.deepEqual(alerts, ["好"]);
+  assert.ok(wb.sheetNamesForTest().includes("校验"));
+});
+
 test("wrong workbook, missing token and HTTP errors give Chinese messages", async () => {
   const app = new FakeApplication();
   app.openDump("t.xlsx", { sheets: [{ name: "Sheet1", cells: [] }] });

@@ -89,11 +89,18 @@
     var wbId = null;
     try { wbId = wb.FullName; } catch (err) { /* unsaved or host without FullName */ }
     var req = L.buildRequest(e.config, command, sheets, options, wbId);
-    var resp, body;
-    try {
-      resp = await e.fetch(req.url, { method: req.method, headers: req.headers, body: req.body });
-    } catch (err) {
-      return done(false, L.unreachableMessage(e.config));
+    var resp, body, lastError = null, attempt;
+    // a kept-alive connection the service has just closed fails at once: the request is
+    // a pure computation, so it is sent once more before the clerk is told
+    for (attempt = 0; attempt < 2 && !resp; attempt++) {
+      try {
+        resp = await e.fetch(req.url, { method: req.method, headers: req.headers, body: req.body });
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    if (!resp) {
+      return done(false, L.unreachableMessage(e.config), { error: String(lastError && (lastError.cause || lastError)) });
     }
     try { body = await resp.json(); } catch (err) { body = null; }
     if (resp.status !== 200 || !body || !Array.isArray(body.outputs)) {
@@ -107,7 +114,8 @@
       return done(false, "写入结果时出错（" + (err && err.message ? err.message : err) + "）。", { answer: body });
     }
     if (warnings.length && root.console) root.console.warn("积分加载项：部分格式未能设置", warnings);
-    return done(body.exit_code === 0, L.summaryText(body), { answer: body, warnings: warnings });
+    return done(body.exit_code === 0, L.summaryText(body),
+      { answer: body, warnings: warnings, attempts: attempt, error: lastError ? String(lastError.cause || lastError) : null });
   }
 
   // ---- ribbon callbacks ----
