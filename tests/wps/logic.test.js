@@ -118,6 +118,20 @@ test("reading a long column whose formats change reads NumberFormat per block, n
   assert.ok(app.formatReads < 60, `NumberFormat read ${app.formatReads} times`);
 });
 
+test("a host whose ranges lack NumberFormat still reads: dates go as serial numbers", () => {
+  const app = new FakeApplication();
+  const wb = app.openDump("t.xlsx", { sheets: [{ name: "日志", cells: [[1, 1, "日期"], [2, 1, 46272]],
+    formats: [[2, 1, "yyyy-mm-dd"]] }] });
+  const { FakeRange } = require("./fake_wps.js");
+  const desc = Object.getOwnPropertyDescriptor(FakeRange.prototype, "NumberFormat");
+  Object.defineProperty(FakeRange.prototype, "NumberFormat", { get() { throw new Error("not supported"); }, configurable: true });
+  try {
+    assert.deepEqual(W.readSheet(wb.Sheets.Item("日志")), [["日期"], [46272]]);
+  } finally {
+    Object.defineProperty(FakeRange.prototype, "NumberFormat", desc);
+  }
+});
+
 test("writing: one Value2 per sheet, replaced whole in place, formats, print setup, no dialogs", () => {
   const app = new FakeApplication();
   const wb = app.openDump("t.xlsx", { sheets: [

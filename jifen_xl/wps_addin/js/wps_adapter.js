@@ -91,7 +91,14 @@
       for (var r = r0; r <= lastRow; r++) {
         if (typeof grid[r - 1][j - 1] === "number") { if (!first) first = r; last = r; }
       }
-      if (first) classify(j, first, last);
+      if (!first) continue;
+      try {
+        classify(j, first, last);
+      } catch (e) {
+        // a host without NumberFormat on ranges: the serials go as numbers, which the service
+        // also accepts as dates in its date columns (WORKBOOKS.md "The local service")
+        for (var k = first; k <= last; k++) delete dates[(k - 1) + "," + (j - 1)];
+      }
     }
     return L.requestGrid(grid, function (r, c) { return dates[r + "," + c] === true; });
   }
