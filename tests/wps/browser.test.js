@@ -63,6 +63,8 @@ test("the add-in page loads from file:// without errors and reaches the service 
   assert.equal(loaded.token, service.token);
   assert.equal(loaded.protocol, "file:");   // an opaque origin: requests carry "Origin: null"
 
+  await page.waitForSelector("#jifen-status[data-ok]");
+  assert.match(await page.textContent("#jifen-status"), /积分服务已连接/);
   const health = await page.evaluate(() => window.JifenAddin.checkService());
   assert.equal(health.ok, true, JSON.stringify(health));
 

@@ -177,6 +177,20 @@
     }
   }
 
+  // the page itself (hidden in WPS; visible when opened in a browser for diagnosis) says
+  // whether the service answers
+  if (root.document && root.document.addEventListener) {
+    root.document.addEventListener("DOMContentLoaded", function () {
+      var el = root.document.getElementById("jifen-status");
+      if (!el) return;
+      checkService().then(function (r) {
+        el.textContent = r.ok ? "积分服务已连接（" + (r.body && r.body.version ? "版本 " + r.body.version : "") + "）。"
+          : (r.message || "积分服务没有正常应答。");
+        el.setAttribute("data-ok", r.ok ? "1" : "0");
+      });
+    });
+  }
+
   return {
     runButton: runButton,
     checkService: checkService,
