@@ -58,7 +58,7 @@ def test_week_writes_summary_and_self_study(book, capsys):
 def test_default_week_is_the_latest_logged(book):
     assert main(["week", str(book)]) == 0
     study = read_sheet(book, "上自习名单")
-    assert [r[1:] for r in study[1:]] == [["1002", "李四", "迟到 2次（含上周顺延1次）"]]
+    assert [r[1:] for r in study[1:]] == [["1002", "李四", "迟到 2次（本周 1 次，另有上周超出限额顺延的 1 次）"]]
 
 
 def test_month_and_awards(book):

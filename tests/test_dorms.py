@@ -134,7 +134,7 @@ def test_acceptance_week_per_student_points():
     for sid, (add, ded, net, cum) in expect.items():
         assert tuple(rows[sid][3:7]) == (add, ded, net, cum), sid
     # 就寝 limit 1 (S-6): everyone who lost a 就寝 point with a limit group — not 其他成员
-    assert study == {sid: "就寝 1次" for sid in ("S01", "S02", "S03", "S05", "S06")}
+    assert study == {sid: "就寝不合格 1次" for sid in ("S01", "S02", "S03", "S05", "S06")}
     assert points_of(data, "S01") == sorted([
         ("宿舍301值日特优（值日生）", 300), ("宿舍301就寝不合格（宿舍长）", -200), ("宿舍301周三特优", 100)])
     assert points_of(data, "S05") == sorted([("宿舍302就寝不合格（值日生）", -200), ("宿舍302周全优", 100)])
@@ -157,7 +157,7 @@ def test_zero_point_rows_count_toward_limit_groups():
     rows, study = weekly(data)
     assert rows["S02"][3:6] == [0, 0, 0]                 # 值日生: 0 points, five counts
     assert rows["S04"][3:6] == [0, 5, -5]                # 责任人: −1 × 5
-    assert study == {"S02": "宿舍合格 5次", "S04": "宿舍合格 5次"}
+    assert study == {"S02": "宿舍值日仅评合格 5次", "S04": "宿舍值日仅评合格 5次"}
 
 
 def test_month_bonus_and_provisional_marking():

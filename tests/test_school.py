@@ -66,7 +66,7 @@ def test_self_study_and_carry_over_S6_S7():
     _, study1 = sc.week_outputs(data, week_of(date(2026, 9, 7)))
     assert {r[1]: r[3] for r in study1.rows} == {"1001": "旷操旷课 1次", "1002": "迟到 3次"}
     _, study2 = sc.week_outputs(data, week_of(date(2026, 9, 15)))
-    assert {r[1]: r[3] for r in study2.rows} == {"1002": "迟到 2次（含上周顺延1次）"}
+    assert {r[1]: r[3] for r in study2.rows} == {"1002": "迟到 2次（本周 1 次，另有上周超出限额顺延的 1 次）"}
     weekly2, _ = sc.week_outputs(data, week_of(date(2026, 9, 15)))
     r = rows_by_id(weekly2)["1002"]
     assert (r["加分"], r["减分"], r["累计总分"]) == (2, 1, 79)

@@ -125,13 +125,13 @@ class EntryBuilder:
 
     def simple_entry(self, sheet: str, cadre_multiplier: Decimal = Decimal(1)):
         """A fast positional form of ``add`` for the commonest entry (issue #7): returns
-        fn(row, date, subject, rule, count, each, ref) -> the record tuple that
+        fn(row, date, subject, rule, count, each, ref, note="") -> the record tuple that
         ``add(sheet=sheet, row=row, date=date, subject=subject, rule=rule, count=count,
-        each=each, cadre_multiplier=cadre_multiplier, ref=ref)`` would append (the caller
+        each=each, cadre_multiplier=cadre_multiplier, ref=ref, note=note)`` would append (the caller
         appends it to ``records``)."""
         one = _ONE
 
-        def entry(row, date, subject, rule, count, each, ref):
+        def entry(row, date, subject, rule, count, each, ref, note=""):
             value = rule.points if each is None else each
             if subject.cadre and rule.cadre_double and value < 0:
                 mult = cadre_multiplier
@@ -140,7 +140,7 @@ class EntryBuilder:
             points = (value * count if mult is one and value.__class__ is int and count.__class__ is int
                       else entry_points(value, count, mult))
             return (sheet, row, ref, date, subject.sid, rule.code, rule.category, rule.item, count,
-                    value, mult, points, rule.limit_group, sheet, "", False, "")
+                    value, mult, points, rule.limit_group, sheet, "", False, note)
         return entry
 
     @property
@@ -242,10 +242,15 @@ class LimitHit:
     carried_in: int
     carried_out: int
 
-    def reason(self) -> str:
-        s = f"{self.group} {self.count}次"
-        if self.carried_in:
-            s += f"（含上周顺延{self.carried_in}次）"
+    def reason(self, label: str | None = None) -> str:
+        """Plain Chinese for the self-study list: what this week brought and what was carried
+        in (S-7), e.g. ``迟到 3次`` or ``就寝不合格 2次（本周没有新记录，都是上周超出限额顺延的）``."""
+        s = f"{label or self.group} {self.count}次"
+        new = self.count - self.carried_in
+        if self.carried_in and new > 0:
+            s += f"（本周 {new} 次，另有上周超出限额顺延的 {self.carried_in} 次）"
+        elif self.carried_in:
+            s += f"（本周没有新记录，{self.carried_in} 次都是上周超出限额顺延的）"
         return s
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...app import Action, Result, finish, register
+from ...core.periods import month_cn
 from ...core.table import RawSheet
 from . import model as sc
 from . import dorms, exams  # noqa: F401  (derived sources register at import)
@@ -29,7 +30,7 @@ def week(sheets, opts) -> Result:
         w = sc.resolve_week(data, opts.get("week"))
         outs = sc.week_outputs(data, w)
         n = len(outs[1].rows)
-        return outs, [f"已生成 {w.start}～{w.end} 周汇总（{len(outs[0].rows)} 人），周日上自习 {n} 人。"]
+        return outs, [f"已生成{sc.week_label(data, w)}周汇总（{len(outs[0].rows)} 人），周日上自习 {n} 人。"]
     return finish(data.problems, make)
 
 
@@ -39,7 +40,7 @@ def month(sheets, opts) -> Result:
     def make():
         m = sc.resolve_month(data, opts.get("month"))
         outs = sc.month_outputs(data, m) + sc.trend_outputs(data, m.end)   # 周趋势 + charts (#9)
-        return outs, [f"已生成 {m.label} 月报（{len(outs[0].rows)} 人），家长约谈 {len(outs[1].rows)} 人。"]
+        return outs, [f"已生成 {month_cn(m)} 月报（{len(outs[0].rows)} 人），家长约谈 {len(outs[1].rows)} 人。"]
     return finish(data.problems, make)
 
 

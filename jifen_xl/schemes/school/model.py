@@ -7,6 +7,8 @@ Everything here is pure: it sees RawSheets, never a workbook file.
 """
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +20,7 @@ from ...book.charts import CHARTS_FOR_SHEET, ChartSpec
 from ...book.sheets import OutputSheet
 from ...core import engine
 from ...core.engine import EntryBuilder, LimitGroup, Rule, Subject
-from ...core.periods import Period, month_of, week_of, weeks_between
+from ...core.periods import Period, month_cn, month_of, semester_cn, week_cn, week_of, weeks_between
 from ...core.points import fmt, from_cents, to_cents
 from ...core.problems import ERROR, NOTICE, Problem
 from ...core.reversals import apply_reversals
@@ -382,12 +384,12 @@ def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder) -> list[
             continue
         seen_keys[key] = row
         if kind == "学号":     # one student: EntryBuilder.add inlined (issue #7, 200,000 rows)
-            append(simple(row, d, members[0], rule, count, each, ref or ""))
+            append(simple(row, d, members[0], rule, count, each, ref or "", remark or ""))
             continue
         for s in members:
             builder.add(sheet=LOG, row=row, date=d, subject=s, rule=rule, count=count,
                         each=each, cadre_multiplier=mult, ref=ref or "",
-                        note=target if kind != "学号" else "")
+                        note="，".join(x for x in (remark, target) if x))
     return problems
 
 
@@ -415,15 +417,22 @@ def _apply_reversals(data: SchoolData, log: Columns, problems: list[Problem]) ->
 
 # ---- computing -------------------------------------------------------------------------------
 
+_REVERSED_NOTE = re.compile(r"（已被第\d+行冲正）")
+
+
 def _detail(entries: pd.DataFrame, start: date, end: date) -> dict[str, str]:
     """Per student, the period's entries as one readable line (source, item, points)."""
     e = entries[(entries["date"] >= start) & (entries["date"] <= end)]
     out: dict[str, list[str]] = {}
     e = e.sort_values(["date", "sheet", "row"], kind="stable")
     columns = [e[c].tolist() for c in ("date", "item", "count", "multiplier", "points", "source",
-                                        "cancelled", "sid")]   # plain lists: fast to walk
-    for d, item, count, multiplier, points, source, cancelled, sid in zip(*columns):
+                                        "cancelled", "sid", "note")]   # plain lists: fast to walk
+    for d, item, count, multiplier, points, source, cancelled, sid, note in zip(*columns):
         txt = f"{d.month}/{d.day} {item}"
+        if note and source == LOG:        # the 备注 of the log row (e.g. why a discretionary value)
+            note = _REVERSED_NOTE.sub("", note) if cancelled else note
+            if note:
+                txt += f"（{note}）"
         if count != 1:
             txt += f"×{count}"
         if multiplier != 1:
@@ -441,6 +450,12 @@ def _as_of(data: SchoolData, end: date) -> str:
     dates = data.entries["date"]
     dates = dates[dates <= end]
     return (dates.max() if len(dates) else end).isoformat()
+
+
+def week_label(data: SchoolData, week: Period) -> str:
+    """第N周（9月7日—13日), N counted from the semester start (issue #16)."""
+    first = data.semester.start if data.semester else None
+    return week_cn(week, first, data.settings["周起始"])
 
 
 def resolve_week(data: SchoolData, when: date | None) -> Period:
@@ -465,6 +480,18 @@ def _by_sid(totals: pd.DataFrame) -> dict[str, dict[str, int]]:
                                     totals["net"].tolist())}
 
 
+# How the template's limit groups read on the self-study list (a clerk's own group names
+# print as they are): 宿舍合格 counts duty that was only "passable" (the source deducts for
+# it), so it must not read as a punishment for passing.
+LIMIT_LABELS = {
+    "宿舍合格": "宿舍值日仅评合格",
+    "宿舍不合格": "宿舍或教室卫生不合格",
+    "作业": "作业迟交或未交",
+    "被子": "被子不合格",
+    "就寝": "就寝不合格",
+}
+
+
 def week_outputs(data: SchoolData, week: Period) -> list[OutputSheet]:
     """S-8, S-6, S-7: `周汇总` for one week and that week's `上自习名单`."""
     subs = data.active
@@ -484,9 +511,9 @@ def week_outputs(data: SchoolData, week: Period) -> list[OutputSheet]:
     names = {s.sid: s.name for s in subs}
     reasons: dict[str, list[str]] = {}
     for h in hits:
-        reasons.setdefault(h.sid, []).append(h.reason())
+        reasons.setdefault(h.sid, []).append(h.reason(LIMIT_LABELS.get(h.group)))
     study = [[week.start, sid, names[sid], "；".join(rs)] for sid, rs in reasons.items()]
-    head = f"{data.title}　第 {week.start.isoformat()} ～ {week.end.isoformat()} 周（数据截至 {_as_of(data, week.end)}）"
+    head = f"{data.title}　{week_label(data, week)}（数据截至 {_as_of(data, week.end)}）"
     return [
         OutputSheet(WEEKLY, WEEKLY_COLS, rows, title=head + " 周汇总", landscape=True),
         OutputSheet(SELF_STUDY, SELF_STUDY_COLS, study, title=head + " 周日上自习名单"),
@@ -511,7 +538,7 @@ def month_outputs(data: SchoolData, month: Period) -> list[OutputSheet]:
     limit = to_cents(data.settings["约谈月扣分"])
     meet = [[month.label, s.sid, s.name, from_cents(total), from_cents(tot[s.sid]["ded"])]
             for s, total, low in zip(subs, totals, bottom) if low and tot[s.sid]["ded"] > limit]
-    head = f"{data.title}　{month.start.year}年{month.start.month}月（数据截至 {_as_of(data, month.end)}）"
+    head = f"{data.title}　{month_cn(month)}（数据截至 {_as_of(data, month.end)}）"
     return [
         OutputSheet(MONTHLY, MONTHLY_COLS, rows, title=head + " 月报", landscape=True),
         OutputSheet(PARENT_MEETING, PARENT_COLS, meet, title=head + " 家长约谈名单"),
@@ -561,7 +588,8 @@ def trend_outputs(data: SchoolData, end: date) -> list[OutputSheet]:
         rows.append([w.start, from_cents(a), from_cents(d), from_cents(a - d)]
                     + [from_cents(int(by_cat.get((w.start, c), 0))) for c in cats])
     columns = TREND_COLS + [f"{c}减分" for c in cats]
-    head = f"{data.title}　{weeks[0].start.isoformat()} ～ {weeks[-1].end.isoformat()} 每周积分趋势（数据截至 {_as_of(data, end)}）"
+    head = (f"{data.title}　{week_label(data, weeks[0])}至{week_label(data, weeks[-1])} 每周积分趋势"
+            f"（数据截至 {_as_of(data, end)}）")
     return [OutputSheet(TREND, columns, rows, title=head, charts=trend_charts(columns))]
 
 
@@ -587,7 +615,8 @@ def award_outputs(data: SchoolData, previous: RawSheet | None = None) -> list[Ou
         tier = SPECIAL_AWARD if marked else tier_for_rank(rank, tiers)
         rows.append((rank, i, [rank, s.sid, s.name, from_cents(total), tier, "是" if marked else ""]))
     rows.sort(key=lambda x: (x[0], x[1]))
-    head = f"{data.title}　{data.semester.label if data.semester else ''} 学期奖励名单（数据截至 {_as_of(data, end)}）"
+    sem = semester_cn(data.semester.start) if data.semester else ""
+    head = f"{data.title}　{sem} 学期奖励名单（数据截至 {_as_of(data, end)}）"
     return [OutputSheet(AWARDS, AWARD_COLS, [r for _, _, r in rows], title=head)]
 
 
