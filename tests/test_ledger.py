@@ -189,10 +189,10 @@ def test_ranking_per_type_with_shared_ranks_C4_L1():
 def test_demonstration_village_indicators_L9():
     sheet = lg.indicator_output(load())
     assert sheet.columns == ["村名", "常住人口", "兑换人数", "兑换人数占比", "是否达标", "覆盖类别数",
-                             "参与账户数", "奖励支出元", "奖励预算元"]
+                             "参与账户数", "奖励支出元", "奖励预算元", "目标占比"]   # 目标占比: the chart's target line (#16)
     assert sheet.rows == [
-        ["东村", 10, 6, Decimal("0.6"), "是", 3, 4, 18, 20],
-        ["西村", 100, 2, Decimal("0.02"), "否", 2, 3, 45, 200],
+        ["东村", 10, 6, Decimal("0.6"), "是", 3, 4, 18, 20, Decimal("0.3")],
+        ["西村", 100, 2, Decimal("0.02"), "否", 2, 3, 45, 200, Decimal("0.3")],
     ]
 
 
@@ -335,8 +335,8 @@ def test_cli_ledger_writes_ranking_indicators_and_refusals(book, capsys):
                                           ["村民", 1, "A06", "钱七", "西村", 5, 0],
                                           ["村民", 3, "A01", "张三", "东村", 3, 1]]
     ind = read_sheet(book, "示范村指标")
-    assert ind[1] == ["东村", 10, 6, 0.6, "是", 3, 4, 18, 20]
-    assert ind[2] == ["西村", 100, 2, 0.02, "否", 2, 3, 45, 200]
+    assert ind[1] == ["东村", 10, 6, 0.6, "是", 3, 4, 18, 20, 0.3]
+    assert ind[2] == ["西村", 100, 2, 0.02, "否", 2, 3, 45, 200, 0.3]
     check = read_sheet(book, "校验")
     assert check[0] == ["工作表", "行", "列", "值", "问题", "级别"]
     refused = {(r[0], r[1]): r[4] for r in check[1:] if r[5] == "拒绝"}

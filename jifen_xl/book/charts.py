@@ -18,6 +18,7 @@ no chart rather than a broken one.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -61,6 +62,8 @@ class ChartSpec:
     first_row: int | None = None
     last_row: int | None = None
     targets: list[tuple[str, float]] = field(default_factory=list)   # (label, constant) lines
+    goals: list[str] = field(default_factory=list)     # columns drawn as red dashed target lines
+    labels: bool = False                               # value labels on the bars
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -148,7 +151,7 @@ def resolve(spec: ChartSpec, columns: list[str], nrows: int) -> _Resolved | None
     if spec.categories not in columns or nrows == 0:
         return None
     series = [columns.index(s) for s in spec.series if s in columns]
-    lines = [columns.index(s) for s in spec.lines if s in columns]
+    lines = [columns.index(s) for s in spec.lines + spec.goals if s in columns]
     if not series and not lines and not spec.targets:
         return None
     first = max(1, spec.first_row or 1)
@@ -190,8 +193,20 @@ def _text(v) -> str:
     return str(v)
 
 
+PALETTE = ["4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47", "264478", "9E480E"]
+GOAL_COLOUR = "C00000"
+
+
+def _fill(colour: str) -> str:
+    return f'<c:spPr><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill></c:spPr>'
+
+
 def _ser_xml(idx: int, sheet_ref: str, columns: list[str], rows: list[list], col: int,
              res: _Resolved, cat: str, line: bool, fmt: str) -> str:
+    """One series. Every series carries its own colour, so the legend shows exactly the
+    colour of its bars or line in every client (issue #16: no per-bar colours the legend
+    cannot explain); a goal column is a red dashed line with dash markers, visible even
+    over a single category."""
     letter = col_letter(col)
     name_ref = f"{sheet_ref}!${letter}$1"
     val_ref = f"{sheet_ref}!${letter}${res.r0}:${letter}${res.r1}"
@@ -201,28 +216,77 @@ def _ser_xml(idx: int, sheet_ref: str, columns: list[str], rows: list[list], col
     out = (f'<c:ser><c:idx val="{idx}"/><c:order val="{idx}"/>'
            f"<c:tx><c:strRef><c:f>{_esc(name_ref)}</c:f><c:strCache><c:ptCount val=\"1\"/>"
            f'<c:pt idx="0"><c:v>{_esc(columns[col])}</c:v></c:pt></c:strCache></c:strRef></c:tx>')
-    if line:
-        out += ('<c:spPr><a:ln w="28575"><a:prstDash val="dash"/></a:ln></c:spPr>'
-                '<c:marker><c:symbol val="none"/></c:marker>') if res.spec.kind != "line" else \
-               '<c:marker><c:symbol val="circle"/><c:size val="5"/></c:marker>'
+    colour = PALETTE[idx % len(PALETTE)]
+    if line and columns[col] in res.spec.goals:
+        out += (f'<c:spPr><a:ln w="28575"><a:solidFill><a:srgbClr val="{GOAL_COLOUR}"/></a:solidFill>'
+                '<a:prstDash val="dash"/></a:ln></c:spPr>'
+                '<c:marker><c:symbol val="dash"/><c:size val="14"/>'
+                f'<c:spPr><a:solidFill><a:srgbClr val="{GOAL_COLOUR}"/></a:solidFill>'
+                f'<a:ln><a:solidFill><a:srgbClr val="{GOAL_COLOUR}"/></a:solidFill></a:ln></c:spPr></c:marker>')
+    elif line:
+        dash = '<a:prstDash val="dash"/>' if res.spec.kind != "line" else ""
+        out += (f'<c:spPr><a:ln w="28575"><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill>{dash}</a:ln>'
+                '</c:spPr>')
+        out += ('<c:marker><c:symbol val="none"/></c:marker>' if res.spec.kind != "line" else
+                f'<c:marker><c:symbol val="circle"/><c:size val="5"/>{_fill(colour)}</c:marker>')
     else:
-        out += '<c:invertIfNegative val="0"/>'
-        if res.spec.targets and len(res.series_cols) == 1:
-            # Bars coloured against the target (green = reached), so the comparison shows
-            # even where a client ignores literal target lines (LibreOffice does).
-            goal = min(t for _, t in res.spec.targets)
-            for i, v in enumerate(vals):
-                t = _num(v)
-                if t is not None:
-                    colour = "70AD47" if float(t) >= goal else "ED7D31"
-                    out += (f'<c:dPt><c:idx val="{i}"/><c:invertIfNegative val="0"/><c:bubble3D val="0"/>'
-                            f'<c:spPr><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill></c:spPr></c:dPt>')
+        out += _fill(colour) + '<c:invertIfNegative val="0"/>'
+        if res.spec.labels:
+            out += (f'<c:dLbls><c:numFmt formatCode="{_esc(_label_fmt(fmt))}" sourceLinked="0"/>'
+                    '<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>'
+                    '<c:showLegendKey val="0"/><c:showVal val="1"/><c:showCatName val="0"/>'
+                    '<c:showSerName val="0"/><c:showPercent val="0"/><c:showBubbleSize val="0"/></c:dLbls>')
     out += cat
     out += (f"<c:val><c:numRef><c:f>{_esc(val_ref)}</c:f><c:numCache><c:formatCode>{_esc(fmt)}</c:formatCode>"
             f'<c:ptCount val="{len(vals)}"/>{pts}</c:numCache></c:numRef></c:val>')
     if line:
         out += '<c:smooth val="0"/>'
     return out + "</c:ser>"
+
+
+def _label_fmt(fmt: str) -> str:
+    return "0.0%" if fmt.endswith("%") else "General"
+
+
+def _values(rows: list[list], cols: list[int], res: _Resolved) -> list[float]:
+    out = []
+    for r in range(res.r0, res.r1 + 1):
+        row = rows[r - 2]
+        for c in cols:
+            t = _num(row[c]) if c < len(row) else None
+            if t is not None:
+                out.append(float(t))
+    return out
+
+
+def _nice_max(top: float, percent: bool) -> float:
+    """A round axis maximum strictly above ``top`` (so a target line is not the frame)."""
+    if percent:
+        return math.floor(top * 10 + 1e-9) / 10 + 0.1
+    step = 10 ** max(0, len(str(int(abs(top)))) - 1)
+    return (math.floor(top / step + 1e-9) + 1) * step
+
+
+def value_scaling(spec: ChartSpec, columns: list[str], rows: list[list], res: _Resolved) -> tuple[float | None, float | None]:
+    """(min, max) for the value axis (issue #16): bars start at 0 (never at the smallest
+    value, which makes 1% look like 3×) when nothing is negative; with a target (goal
+    columns or constant targets) the axis reaches above it."""
+    if spec.kind == "line":
+        return None, None
+    values = _values(rows, res.series_cols + res.line_cols, res) + [t for _, t in spec.targets]
+    lo = 0.0 if not values or min(values) >= 0 else None
+    goal_cols = [columns.index(g) for g in spec.goals if g in columns]
+    goals = _values(rows, goal_cols, res) + [t for _, t in spec.targets]
+    hi = None
+    if goals and values:
+        top = max(values)
+        if spec.stacked:
+            for r in range(res.r0, res.r1 + 1):
+                row = rows[r - 2]
+                top = max(top, sum(float(t) for c in res.series_cols
+                                   if c < len(row) and (t := _num(row[c])) is not None))
+        hi = _nice_max(max(top, max(goals)), spec.percent)
+    return lo, hi
 
 
 def _target_ser_xml(idx: int, label: str, value: float, n: int, cat: str, fmt: str) -> str:
@@ -290,7 +354,10 @@ def chart_xml(sheet_name: str, columns: list[str], rows: list[list], res: _Resol
               f'<c:axPos val="{cat_pos}"/>{cat_fmt}<c:majorTickMark val="out"/><c:minorTickMark val="none"/>'
               f'<c:tickLblPos val="low"/><c:crossAx val="{ax_val}"/><c:crosses val="autoZero"/>'
               f'<c:auto val="0"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>')
-    val_ax = (f'<c:valAx><c:axId val="{ax_val}"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
+    lo, hi = value_scaling(spec, columns, rows, res)
+    bounds = (f'<c:max val="{_num(round(hi, 6))}"/>' if hi is not None else "") + \
+        (f'<c:min val="{_num(lo)}"/>' if lo is not None else "")
+    val_ax = (f'<c:valAx><c:axId val="{ax_val}"/><c:scaling><c:orientation val="minMax"/>{bounds}</c:scaling>'
               f'<c:delete val="0"/><c:axPos val="{val_pos}"/><c:majorGridlines/>{y_title}'
               f'<c:numFmt formatCode="{fmt}" sourceLinked="0"/><c:majorTickMark val="out"/>'
               f'<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="{ax_cat}"/>'
@@ -319,25 +386,47 @@ class Placement:
     col_to: int
 
 
-def placements(n_charts: int, nrows: int, widths: list[float]) -> tuple[list[Placement], list[int]]:
-    """Anchors below the data (one chart per printed page) and the rows to break before.
+PAGE_CHARS = {False: 94.0, True: 141.0}   # A4 width inside the writer's margins, in characters
+PAGE_ROWS = {False: 47.0, True: 32.0}     # A4 height inside margins and header, in 15 pt rows
+
+
+def rows_per_page(total_chars: float, landscape: bool) -> int:
+    """Rows of default height on one printed page of a sheet fitted to the page width
+    (a wide sheet is scaled down, so more rows fit); a tenth kept as a safety margin."""
+    scale = min(1.0, PAGE_CHARS[landscape] / max(total_chars, 1.0))
+    return int(PAGE_ROWS[landscape] / scale * 0.9)
+
+
+def placements(n_charts: int, nrows: int, widths: list[float],
+               landscape: bool = False) -> tuple[list[Placement], list[int]]:
+    """Anchors below the data and the rows to break before (issue #16: a short table and its
+    chart share a page; a chart never straddles a page).
 
     Returns (placements, breaks) where each break is the 1-based Excel row after which a
-    manual page break goes (``<brk id=…>``): after the last data row, and after each chart.
+    manual page break goes (``<brk id=…>``). A chart goes under what is above it on the same
+    page when the table fits its first page and the chart fits below it; otherwise it starts
+    a new page.
     """
     total = 0.0
     col_to = 0
     for w in widths:
         total += w
         col_to += 1
+    page_w = total
     while total < MIN_CHART_CHARS:
         total += DEFAULT_COL_CHARS
         col_to += 1
+    page = rows_per_page(max(page_w, total), landscape)
     out, breaks = [], []
     last_data_row = nrows + 1                   # header + data, 1-based
     start = last_data_row + 1                   # 0-based index = first row after a blank one
+    used = last_data_row if last_data_row <= page else page + 1   # rows on the current page
     for _ in range(n_charts):
-        breaks.append(start)                    # break after Excel row `start` (blank row)
+        if used + 1 + CHART_ROWS <= page:
+            used += 1 + CHART_ROWS              # same page, under a blank row
+        else:
+            breaks.append(start)                # break after Excel row `start` (blank row)
+            used = CHART_ROWS
         out.append(Placement(start, start + CHART_ROWS, col_to))
         start += CHART_ROWS + 1
     return out, breaks

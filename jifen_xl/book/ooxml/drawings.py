@@ -34,7 +34,7 @@ def plan_charts(pkg: Package, ref_names: dict[str, str], new_overrides: list,
             part = pkg.free_part(posixpath.join(base, "charts", "chart%d.xml"))
             pkg.new_parts[part] = _charts.chart_xml(ref_names[member], list(s.columns), s.rows, r, date1904)
             chart_parts.append(part)
-        places, breaks = _charts.placements(len(resolved), nrows, s.column_widths())
+        places, breaks = _charts.placements(len(resolved), nrows, s.column_widths(), s.landscape)
         pkg.new_parts[drawing] = _charts.drawing_xml(places)
         pkg.new_parts[rels_part_of(drawing)] = _charts.rels_xml(
             [(f"rId{i + 1}", _charts.RT_CHART, posixpath.relpath(p, posixpath.dirname(drawing)))

@@ -132,7 +132,7 @@ TRANSFER_COLS = [
 RANKING_COLS = ["类型", "名次", "账户号", "名称", "所属村", "累计积分", "可用余额",
                 *CATEGORIES, "本年积分", "本年名次"]
 INDICATOR_COLS = ["村名", "常住人口", "兑换人数", "兑换人数占比", "是否达标", "覆盖类别数",
-                  "参与账户数", "奖励支出元", "奖励预算元"]
+                  "参与账户数", "奖励支出元", "奖励预算元", "目标占比"]
 PASSBOOK_COLS = ["日期", "摘要", "积分", "累计积分", "可用余额"]
 
 EXPECTED_HEADERS = {
@@ -724,16 +724,23 @@ def indicator_output(data: LedgerData) -> OutputSheet:
         share = (Decimal(n) / Decimal(v.population)).quantize(Decimal("0.0001")) if v.population else None
         ok = v.population > 0 and Decimal(n) >= DEMO_TARGET * v.population
         rows.append([v.name, v.population, n, share, "是" if ok else "否", len(cats[v.name]),
-                     len(active[v.name]), from_cents(spend[v.name]), from_cents(per_head * v.population)])
-    return OutputSheet(INDICATORS, INDICATOR_COLS, rows, number_formats={"兑换人数占比": "0.0%"},
+                     len(active[v.name]), from_cents(spend[v.name]), from_cents(per_head * v.population),
+                     DEMO_TARGET])
+    return OutputSheet(INDICATORS, INDICATOR_COLS, rows, number_formats={"兑换人数占比": "0.0%", "目标占比": "0%"},
                        title=_title(data, f"{y}年 示范村指标（兑换人数占比目标 30%）"), landscape=True,
                        charts=indicator_charts(INDICATOR_COLS))
 
 
 def indicator_charts(columns: list[str]) -> list[ChartSpec]:
-    """L-9 chart (issue #9): each village's 兑换人数占比 against the 30% target line."""
-    return [ChartSpec("各村兑换人数占比（目标 30%，绿色为达标）", "村名", ["兑换人数占比"], percent=True,
-                      targets=[("目标 30%", float(DEMO_TARGET))])]
+    """L-9 chart (issue #9, #16): each village's 兑换人数占比 as bars and the 30% target as a
+    red dashed line drawn from the `目标占比` cells (LibreOffice ignores literal-valued
+    series); the value axis runs from 0 to above the target. A sheet without that column
+    (e.g. a roll-up) still gets the axis reaching the target."""
+    if "目标占比" in columns:
+        return [ChartSpec("各村兑换人数占比与 30% 目标", "村名", ["兑换人数占比"], percent=True,
+                          goals=["目标占比"], labels=True)]
+    return [ChartSpec("各村兑换人数占比（目标 30%）", "村名", ["兑换人数占比"], percent=True,
+                      targets=[("目标 30%", float(DEMO_TARGET))], labels=True)]
 
 
 CHARTS_FOR_SHEET[INDICATORS] = indicator_charts
