@@ -19,7 +19,8 @@ MAX_PRINTED = 40
 INTERNAL_ERROR = 3   # a bug of ours, not the user's input: the workbook is left as it was
 
 
-def run_action(action: Action, path: Path, opts: dict, out: Path | None = None) -> int:
+def apply_action(action: Action, path: Path, opts: dict, out: Path | None = None):
+    """Read, compute, write: (Result, the workbook written). Prints nothing."""
     from .book.reader import WorkbookReader
     from .book.ooxml import write_outputs
 
@@ -27,6 +28,11 @@ def run_action(action: Action, path: Path, opts: dict, out: Path | None = None) 
         sheets = {name: reader.sheet(name, expected) for name, expected in action.sheets_to_read().items()}
     result = action.compute(sheets, opts)
     target = write_outputs(path, result.outputs, out=out)
+    return result, target
+
+
+def run_action(action: Action, path: Path, opts: dict, out: Path | None = None) -> int:
+    result, target = apply_action(action, path, opts, out)
     for line in result.summary:
         print(line)
     _print_problems(result.problems)
@@ -47,7 +53,9 @@ def _print_problems(problems) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     actions = load_actions()
-    parser = argparse.ArgumentParser(prog="jifen", description="积分制管理：在 Excel 工作簿上计算积分、汇总、评星和奖励。")
+    from .cli_help import ChineseParser, decorate
+
+    parser = ChineseParser(prog="jifen", description="积分制管理：在 Excel 工作簿上计算积分、汇总、评星和奖励。")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     p = sub.add_parser("new", help="生成空白模板")
@@ -56,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="输出文件：.xlsx（WPS、LibreOffice、命令行）或 .xlsm（Excel 按钮版）")
 
     p = sub.add_parser("demo", help="生成示例工作簿并运行全部计算")
-    p.add_argument("dir", nargs="?", default="demo", type=Path)
+    p.add_argument("dir", nargs="?", default="demo", type=Path, help="放示例的文件夹（默认：demo）")
 
     p = sub.add_parser("print", help="把输出表打印成 PDF（家长通知单、奖状、公示、存折……，需要 LibreOffice）")
     p.add_argument("file", type=Path, help="工作簿（.xlsx / .xlsm）")
@@ -82,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
             else:
                 p.add_argument(f"--{name}", default=None, help=help_text)
         seen[action.name] = p
-    return parser
+    return decorate(parser)          # Chinese descriptions, examples and metavars (issue #16)
 
 
 def _templates():

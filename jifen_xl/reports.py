@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,6 +30,7 @@ from pathlib import Path
 
 from .book import libreoffice as lo
 from .book.ooxml import read_header_titles
+from .core.periods import month_cn, quarter_cn, semester_cn
 from .core.problems import InputError
 
 PRINT_DIR = "报表"
@@ -147,11 +147,7 @@ def _semester_label(settings: dict) -> str:
             start = date.fromisoformat(start.strip()[:10])
         except ValueError:
             start = None
-    if not isinstance(start, (date, datetime)):
-        return "本学期"
-    if start.month >= 7:
-        return f"{start.year}—{start.year + 1}学年第一学期"
-    return f"{start.year - 1}—{start.year}学年第二学期"
+    return semester_cn(start if isinstance(start, (date, datetime)) else None)
 
 
 # --------------------------------------------------------------------------- print workbook
@@ -203,6 +199,43 @@ class PrintBook:
             write_outputs(self.path, self.plain, backup=False)
 
 
+class Documents:
+    """Every printed document — a notice, one account's passbook, a slip set, a table — in
+    its own print workbook (issue #16): LibreOffice then numbers each one's pages
+    "第 1 页，共 N 页" of that document alone, and the PDFs are joined in order afterwards."""
+
+    def __init__(self, folder: Path, prefix: str):
+        self.folder = Path(folder)
+        self.prefix = prefix
+        self.books: list[PrintBook] = []
+
+    def new(self) -> PrintBook:
+        book = PrintBook(self.folder / f"{self.prefix}-{len(self.books) + 1:04d}.xlsx")
+        self.books.append(book)
+        return book
+
+    def close(self) -> list[Path]:
+        for book in self.books:
+            book.close()
+        return [book.path for book in self.books]
+
+
+def join_pdfs(parts: list[Path], target: Path) -> Path:
+    """One PDF from the documents' PDFs, in order (pure Python: pypdf)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(str(part))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    with open(tmp, "wb") as fh:
+        writer.write(fh)
+    writer.close()
+    os.replace(tmp, target)
+    return target
+
+
 def _plain_layout(book: PrintBook, sh: SourceSheet) -> int:
     """Any output sheet as it is. A sheet with registered charts goes through the package
     writer (charts redrawn from the cells, one per page); any other becomes a bordered table
@@ -235,6 +268,8 @@ TEXT_WRAP_AT = 40           # columns wider than this (in half-width characters)
 
 
 def _cell_text(header: str, v) -> str:
+    if header == "月份" and isinstance(v, str):
+        return month_cn(v)                       # 2026年10月, not 2026-10 (issue #16)
     if isinstance(v, (date, datetime)):
         return _iso(v)
     if isinstance(v, float) and ("占比" in header or "比例" in header) and abs(v) <= 10:
@@ -329,6 +364,24 @@ def _fit_entries(lines: list[str], height: float, width_chars: float) -> tuple[s
     return "；".join(kept) + (f"……另有 {rest} 条，详见班级月报" if rest else ""), size
 
 
+def _tie_counts(ranks) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for v in ranks:
+        if not _blank(v):
+            out[_num(v)] = out.get(_num(v), 0) + 1
+    return out
+
+
+def rank_text(value, tied: dict[str, int], n_total: int, whole: str = "全班") -> str:
+    """第 3 名（与另 1 人并列，全班 49 人）: a shared rank says so (C-4)."""
+    rank = _num(value)
+    if not rank:
+        return ""
+    others = tied.get(rank, 1) - 1
+    tie = f"并列，与另 {others} 人同分，" if others > 0 else ""
+    return f"第 {rank} 名（{tie}{whole} {n_total} 人）"
+
+
 def slips_layout(book: PrintBook, src: Source) -> int:
     """One 家长通知单 per half A4 page from `月报` (S-10); privacy: one child per slip."""
     if "月报" not in src.sheets:
@@ -338,11 +391,12 @@ def slips_layout(book: PrintBook, src: Source) -> int:
     klass = str(src.settings.get("班级") or "")
     as_of = _as_of(sh.title)
     n_total = len(recs)
+    tied = _tie_counts(r.get("名次") for r in recs)
     ws = book.sheet(SLIPS)
     ws.set_portrait()
     ws.set_margins(left=0.5, right=0.5, top=0.45, bottom=0.45)
     ws.set_header("")
-    ws.set_footer("")
+    ws.set_footer("&R&8第 &P 页，共 &N 页", {"margin": 0.15})
     ws.hide_gridlines(2)
     for i, w in enumerate(SLIP_COLS):
         ws.set_column(i, i, w)
@@ -362,10 +416,7 @@ def slips_layout(book: PrintBook, src: Source) -> int:
     breaks = []
     for k, r in enumerate(recs):
         month = str(r.get("月份") or "")
-        mlabel = month
-        m = re.fullmatch(r"(\d{4})-(\d{1,2})", month)
-        if m:
-            mlabel = f"{int(m.group(1))}年{int(m.group(2))}月"
+        mlabel = month_cn(month)
         hs = SLIP_FIXED
         ws.set_row(row, hs[0])
         ws.merge_range(row, 0, row, 5, f"{klass}　{mlabel}　学生积分家长通知单", title_f)
@@ -380,8 +431,7 @@ def slips_layout(book: PrintBook, src: Source) -> int:
         ws.write(row + 3, 0, "累计总分", lab_f)
         ws.write(row + 3, 1, _num(r.get("累计总分")), val_f)
         ws.write(row + 3, 2, "班级名次", lab_f)
-        rank = _num(r.get("名次"))
-        ws.merge_range(row + 3, 3, row + 3, 5, f"第 {rank} 名（全班 {n_total} 人）" if rank else "", val_f)
+        ws.merge_range(row + 3, 3, row + 3, 5, rank_text(r.get("名次"), tied, n_total), val_f)
         ws.set_row(row + 4, hs[4])
         ws.merge_range(row + 4, 0, row + 4, 5, "本月记录（日期 事项 分值）：", sec_f)
         lines = _entry_lines(str(r.get("明细") or ""))
@@ -518,7 +568,7 @@ def notice_layout(book: PrintBook, sh: SourceSheet, settings: dict) -> int:
     village = str(settings.get("村名") or "")
     period = sh.name.split("-", 1)[1] if "-" in sh.name else ""
     m = re.fullmatch(r"(\d{4})Q([1-4])", period)
-    plabel = f"{m.group(1)}年第{'一二三四'[int(m.group(2)) - 1]}季度" if m else (f"{period}年度" if period else "")
+    plabel = quarter_cn(period) if (m or period) else ""
     version = "（预公示）" if "预公示" in sh.title else ""
     contact = str(settings.get("异议联系人") or "").strip()
     phone = str(settings.get("异议电话") or settings.get("联系电话") or "").strip()
@@ -572,10 +622,10 @@ def notice_layout(book: PrintBook, sh: SourceSheet, settings: dict) -> int:
 PASSBOOK_COLS = ["日期", "摘要", "积分", "累计积分", "可用余额"]
 
 
-def passbook_layout(book: PrintBook, sh: SourceSheet, settings: dict) -> int:
-    """`存折-…`: one account per page — chronological entries, redemptions, balance (L-8)."""
-    town = str(settings.get("镇名") or "")
-    groups: list[tuple[str, str, list[list]]] = []     # (account, caption, rows)
+def passbook_groups(sh: SourceSheet) -> list[tuple[str, str, list[list]]]:
+    """(account, caption, rows) per account of a `存折-…` sheet (one account, or several
+    separated by caption rows with an `账户号` column)."""
+    groups: list[tuple[str, str, list[list]]] = []
     aid_col = sh.col("账户号")
     for r in sh.records():
         aid = str(r.get("账户号") or "") if aid_col is not None else ""
@@ -589,10 +639,24 @@ def passbook_layout(book: PrintBook, sh: SourceSheet, settings: dict) -> int:
     if aid_col is None and groups and not groups[0][1]:
         m = re.search(r"行为银行存折\s*(.*)$", sh.title or "")
         groups[0] = (groups[0][0], m.group(1).strip() if m else sh.name, groups[0][2])
-    ws = book.sheet(sh.name)
+    return groups
+
+
+def passbook_layout(docs: Documents, sh: SourceSheet, settings: dict) -> int:
+    """`存折-…`: each account's passbook is its own document — chronological entries,
+    redemptions, balance (L-8), its pages numbered 第 1 页，共 N 页 of that passbook."""
+    groups = passbook_groups(sh)
+    for aid, caption, rows in groups:
+        _one_passbook(docs.new(), sh.name if not aid else f"存折-{aid}", caption or aid, rows, settings)
+    return len(groups)
+
+
+def _one_passbook(book: PrintBook, name: str, caption: str, rows: list[list], settings: dict) -> None:
+    town = str(settings.get("镇名") or "")
+    ws = book.sheet(name)
     ws.set_portrait()
     ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.6)
-    ws.set_header(f"&C{town} 行为银行存折")
+    ws.set_header(f"&C{town} 行为银行存折　{caption}".replace("&", "&&").replace("&&C", "&C", 1)[:250])
     ws.set_footer("&C第 &P 页，共 &N 页")
     for j, w in enumerate((12, 52, 9, 10, 10)):
         ws.set_column(j, j, w)
@@ -603,41 +667,40 @@ def passbook_layout(book: PrintBook, sh: SourceSheet, settings: dict) -> int:
     txt = f(border=1, text_wrap=True, font_size=10)
     num = f(border=1, align="right", font_size=10)
     ctr = f(border=1, align="center", font_size=10)
-    row, breaks = 0, []
-    for k, (aid, caption, rows) in enumerate(groups):
-        if k:
-            breaks.append(row)
-        ws.set_row(row, 32)
-        ws.merge_range(row, 0, row, 4, "行为银行存折", title_f)
-        ws.set_row(row + 1, 22)
-        ws.merge_range(row + 1, 0, row + 1, 4, caption or aid, cap_f)
-        for j, c in enumerate(PASSBOOK_COLS):
-            ws.write(row + 2, j, c, hdr)
-        row += 3
-        for r in rows:
-            text = str(r[1] or "")
-            lines = max(1, math.ceil(_width(text) / 60))
-            ws.set_row(row, 16 * lines + 2)
-            ws.write(row, 0, _iso(r[0]), ctr)
-            ws.write(row, 1, text, txt)
-            for j in (2, 3, 4):
-                ws.write(row, j, _num(r[j]), num)
-            row += 1
-        if not rows:
-            ws.merge_range(row, 0, row, 4, "（暂无记录）", ctr)
-            row += 1
-    ws.set_h_pagebreaks(breaks)
+    ws.set_row(0, 32)
+    ws.merge_range(0, 0, 0, 4, "行为银行存折", title_f)
+    ws.set_row(1, 22)
+    ws.merge_range(1, 0, 1, 4, caption, cap_f)
+    for j, c in enumerate(PASSBOOK_COLS):
+        ws.write(2, j, c, hdr)
+    row = 3
+    for r in rows:
+        text = str(r[1] or "")
+        lines = max(1, math.ceil(_width(text) / 60))
+        ws.set_row(row, 16 * lines + 2)
+        ws.write(row, 0, _iso(r[0]), ctr)
+        ws.write(row, 1, text, txt)
+        for j in (2, 3, 4):
+            ws.write(row, j, _num(r[j]), num)
+        row += 1
+    if not rows:
+        ws.merge_range(row, 0, row, 4, "（暂无记录）", ctr)
+        row += 1
+    ws.repeat_rows(2)
     ws.fit_to_pages(1, 0)
     ws.print_area(0, 0, max(row - 1, 0), 4)
-    return len(groups)
 
 
 # --------------------------------------------------------------------------- the print command
 
 def needed_sheets(names: list[str], requested: list[str]) -> list[str]:
     """Sheets to read for the layouts asked for."""
+    from . import documents as extra
+
     out = []
     for r in requested:
+        if extra.layout_for(r) is not None:
+            continue                       # they read the workbook's input sheets themselves
         if r == SLIPS:
             out.append("月报")
         elif r == CERTS or r.startswith(CERTS + "-"):
@@ -658,7 +721,9 @@ def _group_sources(name: str) -> list[str]:
 
 
 def check_requested(names: list[str], requested: list[str]) -> None:
-    missing = [r for r in requested if r not in SPECIAL and not r.startswith(CERTS + "-") and r not in names
+    from . import documents as extra
+
+    missing = [r for r in requested if r not in SPECIAL and not extra.known(r, names) and not r.startswith(CERTS + "-") and r not in names
                and not (r.startswith(GROUPS) and any(n in names for n in _group_sources(r)))]
     if missing:
         raise InputError(f"工作簿中没有工作表：{'、'.join(missing)}。可打印的有：{'、'.join(printable(names))}。")
@@ -675,27 +740,38 @@ def printable(names: list[str]) -> list[str]:
         out.append(SLIPS)
     if "学期奖励" in names or any(n.startswith("星级评定-") for n in names):
         out.append(CERTS)
-    return out
+    from . import documents as extra
+    return out + extra.available(names)
 
 
-def build_print_book(src: Source, requested: list[str], target: Path) -> dict[str, int]:
-    """Write the print workbook for ``requested`` layouts; return {layout: items}."""
-    book = PrintBook(target)
+def build_documents(src: Source, requested: list[str], docs: Documents) -> dict[str, int]:
+    """Print workbooks for ``requested`` layouts, one per document; return {layout: items}."""
+    from . import documents as extra
+
     counts: dict[str, int] = {}
     for r in requested:
         if r == SLIPS:
-            counts[r] = slips_layout(book, src)
+            counts[r] = slips_layout(docs.new(), src)
         elif r == CERTS or r.startswith(CERTS + "-"):
-            counts[r] = certificates_layout(book, src, r.split("-", 1)[1] if "-" in r else None)
+            counts[r] = certificates_layout(docs.new(), src, r.split("-", 1)[1] if "-" in r else None)
+        elif extra.layout_for(r) is not None:
+            counts[r] = extra.layout_for(r)(docs, src, r)
         elif r.startswith("公示-"):
-            counts[r] = notice_layout(book, src.sheets[r], src.settings)
+            counts[r] = notice_layout(docs.new(), src.sheets[r], src.settings)
         elif r.startswith("存折-"):
-            counts[r] = passbook_layout(book, src.sheets[r], src.settings)
+            counts[r] = passbook_layout(docs, src.sheets[r], src.settings)
         elif r.startswith(GROUPS) and r not in src.sheets:
-            counts[r] = _group_layout(book, src, r)
+            counts[r] = _group_layout(docs.new(), src, r)
         else:
-            counts[r] = _plain_layout(book, src.sheets[r])
-    book.close()
+            counts[r] = _plain_layout(docs.new(), src.sheets[r])
+    return counts
+
+
+def build_print_book(src: Source, requested: list[str], target: Path) -> dict[str, int]:
+    """Every layout of ``requested`` as print workbooks next to ``target`` (one per document)."""
+    docs = Documents(Path(target).parent, Path(target).stem)
+    counts = build_documents(src, requested, docs)
+    docs.close()
     return counts
 
 
@@ -705,26 +781,30 @@ def default_pdf(path: Path, requested: list[str]) -> Path:
 
 
 def print_jobs(jobs: list[tuple[Path, list[str], Path]]) -> list[tuple[Path, dict[str, int]]]:
-    """Render several (workbook, layouts, pdf) jobs with one LibreOffice run."""
+    """Render several (workbook, layouts, pdf) jobs with one LibreOffice run; each document
+    is converted on its own (its own page numbers) and each job's documents joined in order."""
     if lo.soffice() is None:
         raise InputError(lo.INSTALL_HINT)
+    from .book.reader import workbook_sheet_names
+
     results = []
     with tempfile.TemporaryDirectory(prefix="jifen-print-") as tmp:
         tmpdir = Path(tmp)
-        books = []
+        per_job: list[list[Path]] = []
         for k, (path, requested, pdf) in enumerate(jobs):
-            from .book.reader import workbook_sheet_names
             names = workbook_sheet_names(path)
             check_requested(names, requested)
             src = load_source(path, needed_sheets(names, requested))
-            book = tmpdir / f"print{k + 1}.xlsx"
-            counts = build_print_book(src, requested, book)
-            books.append(book)
+            docs = Documents(tmpdir, f"job{k + 1:03d}")
+            counts = build_documents(src, requested, docs)
+            per_job.append(docs.close())
             results.append((pdf, counts))
-        made = lo.convert_many(books, "pdf", tmpdir / "pdf")
-        for (pdf, _), produced in zip(results, made):
-            pdf.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(produced), pdf)
+        every = [b for books in per_job for b in books]
+        made = lo.convert_many(every, "pdf", tmpdir / "pdf", timeout=max(600.0, 60.0 + 15.0 * len(every)))
+        i = 0
+        for (pdf, _), books in zip(results, per_job):
+            join_pdfs(made[i:i + len(books)], pdf)
+            i += len(books)
     return results
 
 
@@ -758,18 +838,22 @@ DEMO_LAYOUTS = [
     ("班级积分", ["月报", "周趋势"], "月报与周趋势"),
     ("班级积分", [SLIPS], SLIPS),
     ("班级积分", [CERTS], CERTS),
+    ("班级积分", ["家长通知书"], "家长通知书"),
     ("乡村积分", ["公示-*"], "公示"),
     ("乡村积分", [CERTS], "文明户奖状"),
     ("乡村积分", ["星级评定-*"], "星级评定"),
     ("乡村积分", ["分组统计-*"], "分组统计"),
     ("积分台账", ["存折-*"], "存折"),
-    ("积分台账", ["示范村指标", "积分排名"], "示范村指标与积分排名"),
+    ("积分台账", ["示范村指标", "积分排名", "分类排名"], "示范村指标与积分排名"),
+    ("积分台账", ["公示栏", "奖分通知单-2026-12"], "公示栏与奖分通知单"),
 ]
 
 
 def demo_reports(folder: Path) -> list[Path]:
     """`jifen demo`: every print layout of the sample workbooks into ``<folder>/报表/*.pdf``."""
     from .book.reader import workbook_sheet_names
+
+    from . import documents as extra
 
     folder = Path(folder)
     jobs = []
@@ -783,6 +867,8 @@ def demo_reports(folder: Path) -> list[Path]:
                                 if n.startswith(("季度汇总-", "年度汇总-"))]
                 elif w.endswith("*"):
                     layouts += [n for n in names if n.startswith(w[:-1])]
+                elif extra.known(w, names):
+                    layouts.append(w)
                 elif w in SPECIAL or w in names:
                     if w == CERTS and "学期奖励" not in names and not any(n.startswith("星级评定-") for n in names):
                         continue
@@ -797,8 +883,7 @@ def demo_reports(folder: Path) -> list[Path]:
         print(lo.INSTALL_HINT)
         return []
     done = print_jobs(jobs)
-    for pdf, counts in done:
-        print(f"--- jifen print → {pdf.relative_to(folder)}（{'，'.join(f'{k} {v}' for k, v in counts.items())}）")
+    print(f"jifen print：{len(done)} 个 PDF（{'、'.join(pdf.stem.split('-', 2)[-1] for pdf, _ in done)}）")
     return [pdf for pdf, _ in done]
 
 

@@ -12,8 +12,15 @@ ARTIFACTS = Path(__file__).parent / "artifacts"   # PNG pages a person can look 
 def demo_dir(tmp_path_factory):
     """One `jifen demo` run (workbooks and demo/报表 PDFs) shared by every test that only
     reads it."""
+    import contextlib
+    import io
+
     from jifen_xl.demo import run_demo
 
     folder = tmp_path_factory.mktemp("demo")
-    assert run_demo(folder) == 0
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert run_demo(folder) == 0
+    # what `jifen demo` printed, for the tests that read it (tests/test_documents_cli.py)
+    (folder.parent / (folder.name + "-stdout.txt")).write_text(out.getvalue(), encoding="utf-8")
     return folder

@@ -34,6 +34,7 @@ CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 
 CHART_ROWS = 22            # rows a chart spans (default row height 15 pt → about 11.6 cm)
+MIN_CHART_ROWS = 17        # a chart may shrink to this to share a page with a short table
 MIN_CHART_CHARS = 80       # minimum chart width, in characters of column width
 DEFAULT_COL_CHARS = 8.43   # Excel's default column width
 
@@ -422,13 +423,16 @@ def placements(n_charts: int, nrows: int, widths: list[float],
     start = last_data_row + 1                   # 0-based index = first row after a blank one
     used = last_data_row if last_data_row <= page else page + 1   # rows on the current page
     for _ in range(n_charts):
-        if used + 1 + CHART_ROWS <= page:
-            used += 1 + CHART_ROWS              # same page, under a blank row
+        height = CHART_ROWS
+        if used + 1 + CHART_ROWS > page and page - used - 1 >= MIN_CHART_ROWS:
+            height = page - used - 1            # a little shorter, to stay with its table
+        if used + 1 + height <= page:
+            used += 1 + height                  # same page, under a blank row
         else:
             breaks.append(start)                # break after Excel row `start` (blank row)
-            used = CHART_ROWS
-        out.append(Placement(start, start + CHART_ROWS, col_to))
-        start += CHART_ROWS + 1
+            used = height
+        out.append(Placement(start, start + height, col_to))
+        start += height + 1
     return out, breaks
 
 

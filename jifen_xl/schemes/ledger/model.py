@@ -839,5 +839,5 @@ def summary_lines(data: LedgerData) -> list[str]:
     n_claims = int((data.entries["status"] == PASSED).sum())
     n_false = int((data.entries["status"] == FALSE).sum())
     return [f"{len(data.accounts)} 个账户，计分申报 {n_claims} 条，虚假申报 {n_false} 条，"
-            f"兑换 {len(data.redemptions)} 笔（拒绝 {len(data.refused)} 笔），转移 {len(data.transfers)} 次。"]
+            f"兑换成功 {len(data.redemptions)} 笔，拒绝 {len(data.refused)} 笔，转移 {len(data.transfers)} 次。"]
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...app import Action, Result, finish, register
+from ...core.periods import quarter_cn
 from ...core.problems import ERROR, Problem
 from . import model as vg
 
@@ -32,7 +33,7 @@ def quarter(sheets, opts) -> Result:
         outs += vg.group_outputs(outs[0], period.label)      # issue #9: charts by group
         pending = sum(1 for r in outs[1].rows if r[7])
         version = "预公示" if "预公示" in outs[0].title else "正式"
-        lines = [f"已生成 {period.label} 季度汇总和公示（{version}，{len(outs[0].rows)} 户）。"]
+        lines = [f"已生成{quarter_cn(period.label)}汇总和公示（{version}，{len(outs[0].rows)} 户）。"]
         if pending:
             lines.append(f"有 {pending} 户存在未处理的异议，见公示表“待复核”列。")
         return outs, lines
@@ -48,7 +49,7 @@ def year(sheets, opts) -> Result:
         outs = vg.year_outputs(data, period, bool(opts.get("final")))
         outs += vg.group_outputs(outs[0], period.label)      # issue #9: charts by group
         version = "预公示" if "预公示" in outs[0].title else "正式"
-        lines = [f"已生成 {period.label} 年度汇总、星级评定和公示（{version}，{len(outs[0].rows)} 户）："]
+        lines = [f"已生成{quarter_cn(period.label)}汇总、星级评定和公示（{version}，{len(outs[0].rows)} 户）："]
         counts = {s: sum(1 for r in outs[1].rows if r[5] == s) for s in vg.STARS}
         lines.append("  " + "，".join(f"{s} {n} 户" for s, n in counts.items()))
         pending = sum(1 for r in outs[0].rows if r[-1])

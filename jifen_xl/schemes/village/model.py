@@ -694,7 +694,7 @@ GROUP_COLS = ["组", "户数", "平均总分", "最高分", "最低分", *STARS]
 
 def group_charts(columns: list[str]) -> list[ChartSpec]:
     """Charts of `分组统计-<Q|Y>`: average total per group, star households per group (V-4, V-7)."""
-    out = [ChartSpec("各组平均总分（累计至本期）", "组", ["平均总分"], y_title="分")]
+    out = [ChartSpec("各组平均总分（累计至本期）", "组", ["平均总分"], y_title="分", labels=True)]
     if all(s in columns for s in STARS):
         out.append(ChartSpec("各组星级户数", "组", list(STARS), stacked=True, y_title="户"))
     return out
