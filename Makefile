@@ -6,18 +6,23 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install demo test bench templates clean
 
+# pip stays quiet (-qq: errors only, no version check, no script-location warnings)
+PIP := $(BIN)/python -m pip install -qq --disable-pip-version-check --no-warn-script-location
+
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "创建 Python 虚拟环境 $(VENV) ……"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	@echo "安装 jifen-xl 及其依赖（只需一次，约几分钟）……"
+	@$(PIP) -e '.[test]'
+	@touch $(STAMP)
 
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/jifen demo demo
+	@PYTHONWARNINGS=ignore $(BIN)/jifen demo demo
 
 test: $(STAMP) node_modules/.package-lock.json
 	$(BIN)/python -m pytest -q

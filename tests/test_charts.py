@@ -104,9 +104,13 @@ def test_charts_below_the_data_never_split_a_short_table_shares_its_page():
     assert breaks == [122, 122 + ch.CHART_ROWS + 1]
     assert all(p.row_from >= b for p, b in zip(places, breaks))
     # a table that fills most of its page: the chart goes to the next page
-    n = ch.rows_per_page(80, False) - ch.CHART_ROWS
+    n = ch.rows_per_page(80, False) - 10
     _, breaks = ch.placements(1, n, [40, 40])
     assert breaks == [n + 2]
+    # a little too tall to fit under its table: the chart shrinks (never below MIN_CHART_ROWS)
+    n = ch.rows_per_page(80, False) - ch.CHART_ROWS - 1
+    places, breaks = ch.placements(1, n, [40, 40])
+    assert breaks == [] and ch.MIN_CHART_ROWS <= places[0].row_to - places[0].row_from < ch.CHART_ROWS
 
 
 def test_writer_adds_chart_parts_and_leaves_the_users_parts_alone(tmp_path):

@@ -422,9 +422,9 @@ def placements(n_charts: int, nrows: int, widths: list[float],
     last_data_row = nrows + 1                   # header + data, 1-based
     start = last_data_row + 1                   # 0-based index = first row after a blank one
     used = last_data_row if last_data_row <= page else page + 1   # rows on the current page
-    for _ in range(n_charts):
+    for i in range(n_charts):
         height = CHART_ROWS
-        if used + 1 + CHART_ROWS > page and page - used - 1 >= MIN_CHART_ROWS:
+        if i == 0 and used + 1 + CHART_ROWS > page and page - used - 1 >= MIN_CHART_ROWS:
             height = page - used - 1            # a little shorter, to stay with its table
         if used + 1 + height <= page:
             used += 1 + height                  # same page, under a blank row
