@@ -22,6 +22,7 @@ Dates in the PDFs come from the data (数据截至, 公示 dates), never from th
 from __future__ import annotations
 
 import math
+import os
 import re
 import tempfile
 from dataclasses import dataclass, field
