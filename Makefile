@@ -16,7 +16,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	@echo "安装 jifen-xl 及其依赖（只需一次，约几分钟）……"
-	@$(PIP) -e '.[test]'
+	@$(PIP) -e '.[test,rollup]'
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -99,6 +99,9 @@ def _templates():
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:   # the `jifen` process itself: no pyarrow/duckdb unless rolling up (startup.py)
+        from .startup import light_start
+        light_start(sys.argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:

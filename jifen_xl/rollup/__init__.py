@@ -8,5 +8,15 @@
   ones whose content hash changed (incremental cache), and aggregates all of them with
   DuckDB into the town report (`镇汇总.xlsx`). Names stay out unless asked for.
 * ``cli_hooks.py`` — the `jifen export` and `jifen rollup` subcommands.
+
+pyarrow and duckdb come with the optional extra ``jifen-xl[rollup]``; nothing outside this
+package imports them, and importing the package itself does not (`jifen --help` builds
+its parser from ``cli_hooks``).
 """
-from .export import SCHEMA_VERSION  # noqa: F401
+
+
+def __getattr__(name: str):
+    if name == "SCHEMA_VERSION":
+        from .export import SCHEMA_VERSION
+        return SCHEMA_VERSION
+    raise AttributeError(name)

@@ -41,7 +41,31 @@ def add_parsers(sub) -> None:
     p.add_argument("--jobs", type=int, default=2, help=argparse.SUPPRESS)
 
 
+#: Shown when the optional extra is missing (exit 2).
+MISSING_EXTRA = ("“jifen {command}”需要可选组件 pyarrow 和 duckdb（缺少：{missing}），"
+                 "其他命令和 Excel 按钮不需要它们。联网的电脑上运行：\n"
+                 "    python -m pip install \"jifen-xl[rollup]\"\n"
+                 "离线安装包（make bundle-windows）默认不含这两个组件。")
+
+
+def require_rollup_extra(command: str) -> None:
+    """Raise InputError (Chinese, exit 2) unless pyarrow and duckdb can be imported."""
+    import importlib
+
+    from ..core.problems import InputError
+
+    missing = []
+    for name in ("pyarrow", "duckdb"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        raise InputError(MISSING_EXTRA.format(command=command, missing="、".join(missing)))
+
+
 def run(args) -> int:
+    require_rollup_extra(args.command)
     if args.command == "export":
         return _export(args)
     return _rollup(args)

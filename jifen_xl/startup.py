@@ -1,0 +1,53 @@
+"""A light start for the `jifen` process (issue #19): pyarrow and duckdb only for roll-ups.
+
+pyarrow and duckdb are the optional extra ``jifen-xl[rollup]``; only `jifen export` and
+`jifen rollup` use them (jifen_xl/rollup). pandas 3, however, imports pyarrow whenever it
+is installed, at ``import pandas``, and then backs its ``str`` dtype with it. So for every
+other command the `jifen` process imports pandas with pyarrow and duckdb hidden: start-up
+does not pay for them, and the computation runs on pandas' own string storage - the same
+code path as on a PC where the extra is not installed (the Windows bundle), whatever is
+installed here. The hiding lasts only while pandas is imported.
+
+Only the process entry (``cli.main()`` without arguments) does this; code that imports
+jifen_xl as a library, and the tests calling ``main([...])`` in-process, are left alone.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+#: What the roll-up extra brings; nothing else in jifen_xl imports these.
+ROLLUP_MODULES = ("pyarrow", "duckdb")
+#: The commands that need them.
+ROLLUP_COMMANDS = ("export", "rollup")
+
+
+@contextmanager
+def hidden(names: Sequence[str] = ROLLUP_MODULES) -> Iterator[None]:
+    """Within the block ``import NAME`` raises ImportError for every name not yet imported."""
+    placed = [name for name in names if name not in sys.modules]
+    for name in placed:
+        sys.modules[name] = None  # type: ignore[assignment]  # the import system's "not found"
+    try:
+        yield
+    finally:
+        for name in placed:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+
+
+def command_of(args: Sequence[str]) -> str | None:
+    """The subcommand in a `jifen` argument list (its first word that is not an option)."""
+    return next((a for a in args if not a.startswith("-")), None)
+
+
+def light_start(args: Sequence[str]) -> None:
+    """Import pandas without pyarrow/duckdb unless the command is a roll-up (see module doc)."""
+    if command_of(args) in ROLLUP_COMMANDS or "pandas" in sys.modules:
+        return
+    with hidden():
+        try:
+            import pandas  # noqa: F401
+        except ImportError:   # no pandas at all: the command reports it where it is needed
+            pass
