@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench templates clean
+.PHONY: install demo test bench templates clean bundle-windows bundle-check
 
 # pip stays quiet (-qq: errors only, no version check, no script-location warnings)
 PIP := $(BIN)/python -m pip install -qq --disable-pip-version-check --no-warn-script-location
@@ -40,3 +40,14 @@ templates: $(STAMP)
 
 clean:
 	rm -rf $(VENV) demo node_modules
+
+# Offline install folder for 64-bit Windows + CPython 3.11 (issue #19; needs PyPI while building):
+# wheels for win_amd64, the templates, 安装.bat. See docs/excel-install.md.
+BUNDLE ?= dist/jifen-xl-windows
+bundle-windows: $(STAMP)
+	$(BIN)/python windows/bundle.py --out "$(BUNDLE)"
+
+# Proves the bundle once (PyPI, a few minutes; not part of `make test`): the folder resolves
+# offline for win_amd64/cp311, and a Linux build of it installs and runs `jifen demo`.
+bundle-check: $(STAMP)
+	JIFEN_BUNDLE_TESTS=1 XLWINGS_LICENSE_KEY=noncommercial $(BIN)/python -m pytest -q tests/test_bundle.py
