@@ -23,7 +23,7 @@ from ...core.engine import EntryBuilder, LimitGroup, Rule, Subject
 from ...core.periods import Period, month_cn, month_of, semester_cn, week_cn, week_of, weeks_between
 from ...core.points import fmt, from_cents, to_cents
 from ...core.problems import ERROR, NOTICE, Problem
-from ...core.reversals import apply_reversals
+from ...core import reversals
 from ...core.ranking import (TIE_FEWER_DEDUCTIONS, TIE_SHARE, award_keys, bottom_mask,
                             competition_rank, tier_for_rank)
 from ...core.table import (Col, Columns, RawSheet, Setting, gc_paused, parse_columns, parse_settings,
@@ -179,13 +179,17 @@ def _load(sheets: dict[str, RawSheet]) -> SchoolData:
                       groups, raw=sheets)
     log_recs, probs = _read_log_records(sheets.get(LOG))
     problems += probs
-    data.semester, data.latest = _semester(settings, log_recs, problems)
+    pairs, probs = _match_reversals(log_recs)      # C-9: known before any row is checked
+    problems += probs
+    data.semester, data.latest = _semester(settings, log_recs, problems, pairs)
     builder = EntryBuilder()
-    problems += _log_entries(data, log_recs, builder)
+    problems += _log_entries(data, log_recs, builder, pairs)
     for source in DERIVED_SOURCES:
         problems += source(data, sheets, builder)
     data.entries = builder.frame()
-    _apply_reversals(data, log_recs, problems)
+    reversals.cancel_rows(data.entries, LOG, pairs)
+    problems += check_weekly_single(data)
+    problems[:] = reversals.soften_reversed(problems, LOG, pairs)
     return data
 
 
@@ -272,9 +276,11 @@ def _read_log_records(raw: RawSheet | None) -> tuple[Columns, list[Problem]]:
     return parse_columns(raw, LOG_COLS)
 
 
-def _semester(settings: dict, log: Columns, problems: list[Problem]):
+def _semester(settings: dict, log: Columns, problems: list[Problem], pairs: dict[int, int]):
     dates = [d for d in log.values["日期"] if d]
-    latest = max(dates) if dates else None
+    # C-9: the default week/month follow the latest ordinary entry, never a 冲正 row's date
+    ordinary = reversals.ordinary_rows(log.rows, log.values["冲正"], pairs)
+    latest = max((d for d, ok in zip(log.values["日期"], ordinary) if d and ok), default=None)
     start, end = settings["学期开始"], settings["学期结束"]
     if start is None or end is None:
         if not dates:
@@ -301,7 +307,8 @@ def parse_target(target: str) -> tuple[str, str]:
 _NONE_BAD: frozenset = frozenset()
 
 
-def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder) -> list[Problem]:
+def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder,
+                 reversed_rows: dict[int, int] | None = None) -> list[Problem]:
     problems: list[Problem] = []
     by_id = data.by_id
     mult = data.settings["班干部倍数"]
@@ -382,7 +389,8 @@ def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder) -> list[
                                     f"与第{seen_keys[key]}行重复（同一日期、对象、代码、记录人和备注）；"
                                     "同一事项多次请填“次数”"))
             continue
-        seen_keys[key] = row
+        if not reversed_rows or row not in reversed_rows:   # a re-entry after a 冲正 is no duplicate
+            seen_keys[key] = row
         if kind == "学号":     # one student: EntryBuilder.add inlined (issue #7, 200,000 rows)
             append(simple(row, d, members[0], rule, count, each, ref or "", remark or ""))
             continue
@@ -393,10 +401,10 @@ def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder) -> list[
     return problems
 
 
-def _apply_reversals(data: SchoolData, log: Columns, problems: list[Problem]) -> None:
-    """冲正 (issue #8): a row naming another row's 编号 cancels it; both stay visible.
+def _match_reversals(log: Columns) -> tuple[dict[int, int], list[Problem]]:
+    """冲正 (issue #8, C-9): a row naming another row's 编号 cancels it; both stay visible.
 
-    Only the rows apply_reversals can act on become records, with only the fields it reads
+    Only the rows match_reversals can act on become records, with only the fields it reads
     (issue #7): reversal rows, and numbered rows whose 编号 is repeated or named by a 冲正.
     A row with a unique 编号 that nothing reverses only ever sits in its lookup table."""
     v = log.values
@@ -412,7 +420,34 @@ def _apply_reversals(data: SchoolData, log: Columns, problems: list[Problem]) ->
     recs = [{"_row": row, "编号": ref, "冲正": rev, "对象": target, "代码": code}
             for row, ref, rev, target, code in zip(log.rows, refs, revs, v["对象"], v["代码"])
             if rev or (ref and ref in wanted)]
-    problems += apply_reversals(data.entries, recs, LOG, ("对象", "代码"))
+    return reversals.match_reversals(recs, LOG, ("对象", "代码"))
+
+
+WEEKLY_SINGLE_MARKS = ("每周一人", "每周1人")
+
+
+def check_weekly_single(data: SchoolData) -> list[Problem]:
+    """The source's 每周评出优秀值日班长1人: a rule whose 事项 says 每周一人 may be given to
+    one student once per week (S-8 weeks); every further counted row of that week is 错误."""
+    codes = {r.code for r in data.rules.values() if any(m in r.item for m in WEEKLY_SINGLE_MARKS)}
+    if not codes:
+        return []
+    e = engine.counted(data.entries)
+    e = e[(e["sheet"] == LOG) & e["code"].isin(list(codes))]
+    problems: list[Problem] = []
+    first: dict[tuple, int] = {}
+    first_wd = data.settings["周起始"]
+    for row, d, code, sid, count, item in sorted(zip(e["row"], e["date"], e["code"], e["sid"], e["count"],
+                                                      e["item"])):
+        week = week_of(d, first_wd)
+        key = (code, week.start)
+        if count > 1:
+            problems.append(Problem(LOG, row, "次数", count, f"“{item}”每周只评一人一次"))
+        elif key in first and first[key] != row:
+            problems.append(Problem(LOG, row, "对象", sid,
+                                    f"“{item}”每周只评一人，{week.start.isoformat()} 这一周第{first[key]}行已登记"))
+        first.setdefault(key, row)
+    return problems
 
 
 # ---- computing -------------------------------------------------------------------------------
