@@ -20,7 +20,8 @@ Period and other command-line options come from labelled cells in the `设置` s
     计算考试   → --exam     the exam's name
     存折账户   → --account  an account number
     全部存折   → --all      是/否
-    正式结果   → --final    是/否 (village: count only 已确认 entries, SPEC V-6)
+    正式结果   → --final    是/否 (village: the final result, refused until the notice in
+                            `公示记录` has ended with no open objection, SPEC C-8, V-6)
 
 An empty or missing cell means the command line's default (the period of the latest
 entry). An unreadable value, input errors (SPEC C-6) or an unexpected failure show the

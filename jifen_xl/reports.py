@@ -745,9 +745,35 @@ def printable(names: list[str]) -> list[str]:
     return out + extra.available(names)
 
 
+def refuse_provisional(src: Source, requested: list[str]) -> None:
+    """C-8: the award list and certificates only from a final result — a 暂定 `学期奖励`
+    (S-11) or a 预公示 `星级评定` (V-8) is refused with the reason its computation gave."""
+    for r in requested:
+        names = []
+        if r in ("学期奖励", CERTS) and "学期奖励" in src.sheets:
+            names.append("学期奖励")
+        if r.startswith("星级评定-") or (r.startswith(CERTS) and "学期奖励" not in src.sheets):
+            names += [n for n in src.sheets if n.startswith("星级评定-")
+                      and (r in (CERTS, n) or r == f"{CERTS}-{n.split('-', 1)[1]}")]
+        for n in names:
+            sh = src.sheets[n]
+            states = sh.col("状态")
+            provisional = "暂定" in sh.title or "预公示" in sh.title or (
+                states is not None and any(row[states] == "暂定" for row in sh.rows if states < len(row)))
+            if provisional:
+                m = re.search(r"【暂定：(.*?)[，,]期末前", sh.title or "")
+                why = m.group(1) if m else "结果还不是正式结果"
+                what = "奖状" if r.startswith(CERTS) else n
+                raise InputError(f"“{n}”是暂定结果（{why}），不能打印{what}："
+                                 + ("日志记到学期结束后重新运行“学期奖励”（jifen awards）再打印。" if n == "学期奖励" else
+                                    "公示期满无异议、生成正式结果后再打印。"))
+
+
 def build_documents(src: Source, requested: list[str], docs: Documents) -> dict[str, int]:
     """Print workbooks for ``requested`` layouts, one per document; return {layout: items}."""
     from . import documents as extra
+
+    refuse_provisional(src, requested)
 
     counts: dict[str, int] = {}
     for r in requested:

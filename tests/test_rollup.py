@@ -2,7 +2,8 @@
 
 Workbooks are built from WORKBOOKS.md headers (tests/village_fixtures.py, the ledger town of
 tests/test_ledger.py). Hand arithmetic for the village scenario 测试村 (see test_village.py):
-20 participating households (H21 opted out, V-1), every record 已确认 or 已驳回 → 正式.
+20 participating households (H21 opted out, V-1), every record 已确认 or 已驳回, the year's
+notice recorded in 公示记录 as ended and reported to the town → 正式 (C-8).
 
   year totals: H03 150 (r1), H05 H12 H17 145 (r2), H08 144 (r5), H14 139, H01 138,
                11 households 135, H02 H13 133
@@ -32,11 +33,18 @@ import python_calamine as pc
 
 from contract import write_xlsx as _write_xlsx
 from test_ledger import scenario as ledger_scenario
-from village_fixtures import HEADS, record_row, scenario_village, set_status, d
+from village_fixtures import HEADS, TODAY, record_row, scenario_village, set_status, d
 from jifen_xl.rollup import aggregate as agg
 from jifen_xl.rollup import export as ex
 
 JIFEN = [sys.executable, "-m", "jifen_xl.cli"]
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    """C-8: the scenario's notices are recorded as reported to the town (公示记录 上报日期),
+    so its year is final once the clock has passed them (subprocesses inherit this)."""
+    monkeypatch.setenv("JIFEN_TODAY", TODAY)
 
 
 def write_xlsx(path: Path, book: dict) -> Path:

@@ -36,7 +36,7 @@ from decimal import Decimal
 import pytest
 
 from contract import raw_sheets, write_xlsx
-from village_fixtures import record_row, scenario_village, set_status
+from village_fixtures import TODAY, record_row, scenario_village, set_status, unreport
 from jifen_xl.app import ACTIONS, load_actions
 from jifen_xl.core.periods import quarter, year
 from jifen_xl.core.problems import ERROR, NOTICE
@@ -44,6 +44,12 @@ from jifen_xl.schemes.village import model as vg
 
 Q3 = quarter(2026, 3)
 Y = year(2026)
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    """C-8: the clock may only refuse a final result; fix it after every recorded notice."""
+    monkeypatch.setenv("JIFEN_TODAY", TODAY)
 
 
 def load(book=None):
@@ -120,11 +126,14 @@ def test_quarter_year_to_date_totals_and_ranks_V3_V4():
 def test_quarter_notice_sheet_V8():
     _, notice = vg.quarter_outputs(load(), Q3)
     assert notice.name == "公示-2026Q3"
-    assert notice.columns == ["组", "户号", "户主", "环境整治本季", "文明新风本季", "累计总分", "名次",
+    assert notice.columns == ["组", "户号", "户主", "环境整治本季", "文明新风本季", "党的建设", "民生保障",
+                              "环境整治", "文明新风", "遵纪守法", "累计总分", "名次",
                               "待复核", "公示开始", "公示结束", "异议"]
     first = notice.rows[0]
-    assert first == ["一组", "H01", "赵一", -2, 0, 138, 11, "", date(2026, 9, 28), date(2026, 9, 30), ""]
-    assert "公示期 2026-09-28 至 2026-09-30" in notice.title
+    # V-8: the five category scores add up to the total; dates from 公示记录 (10-09 + 3 days)
+    assert first == ["一组", "H01", "赵一", -2, 0, 20, 20, 38, 40, 20, 138, 11, "",
+                     date(2026, 10, 9), date(2026, 10, 11), ""]
+    assert "公示期 2026-10-09 至 2026-10-11" in notice.title
     assert all("电话" not in c and "备注" not in c for c in notice.columns)   # privacy
 
 
@@ -134,7 +143,8 @@ def test_notice_days_setting_V8():
         if row[0] == "公示天数":
             row[1] = 5
     _, notice = vg.quarter_outputs(load(book), Q3)
-    assert (notice.rows[0][8], notice.rows[0][9]) == (date(2026, 9, 28), date(2026, 10, 2))
+    i = notice.columns.index("公示开始")
+    assert (notice.rows[0][i], notice.rows[0][i + 1]) == (date(2026, 10, 9), date(2026, 10, 13))
 
 
 def test_default_quarter_is_latest_with_records():
@@ -155,7 +165,7 @@ def test_reversed_record_counts_zero():
 # ---- year and stars (V-3, V-7, V-10) -----------------------------------------------------------
 
 def test_year_totals_ranks_and_stars_V7():
-    table, star_list, notice = vg.year_outputs(load(), Y)
+    table, star_list, notice = vg.year_outputs(load(), Y, True)
     assert table.name == "年度汇总-2026"
     assert table.columns[:11] == ["户号", "户主", "组", "党的建设", "民生保障", "环境整治", "文明新风",
                                   "遵纪守法", "年度总分", "名次", "星级"]
@@ -173,7 +183,7 @@ def test_year_totals_ranks_and_stars_V7():
 
 
 def test_star_list_medal_and_credit_V10():
-    _, star_list, _ = vg.year_outputs(load(), Y)
+    _, star_list, _ = vg.year_outputs(load(), Y, True)
     assert star_list.name == "星级评定-2026"
     assert star_list.columns == ["户号", "户主", "组", "年度总分", "名次", "星级", "奖牌", "信用户"]
     assert star_list.rows == [
@@ -186,11 +196,13 @@ def test_star_list_medal_and_credit_V10():
 
 
 def test_year_notice_V8():
-    _, _, notice = vg.year_outputs(load(), Y)
+    _, _, notice = vg.year_outputs(load(), Y, True)
     assert notice.name == "公示-2026"
-    assert notice.columns == ["组", "户号", "户主", "年度总分", "名次", "星级", "待复核", "公示开始", "公示结束", "异议"]
+    assert notice.columns == ["组", "户号", "户主", "党的建设", "民生保障", "环境整治", "文明新风", "遵纪守法",
+                              "年度总分", "名次", "星级", "待复核", "公示开始", "公示结束", "异议"]
     assert [r[1] for r in notice.rows] == ROSTER_ORDER
-    assert notice.rows[2] == ["一组", "H03", "孙三", 150, 1, "五星", "", date(2026, 12, 10), date(2026, 12, 12), ""]
+    assert notice.rows[2] == ["一组", "H03", "孙三", 22, 21, 42, 45, 20, 150, 1, "五星", "",
+                              date(2027, 1, 5), date(2027, 1, 7), ""]
 
 
 def test_household_below_base_gets_no_star_even_in_top_30_percent_V7():
@@ -241,19 +253,19 @@ def test_smaller_five_star_share_moves_the_tie_down_V7():
 # ---- workflow (V-6, V-9) -----------------------------------------------------------------------
 
 def test_pending_entry_makes_a_pre_notice_and_final_counts_only_confirmed_V6():
-    book = scenario_village()
+    book = unreport(unreport(scenario_village(), "2026"), "2026Q4")
     set_status(book, record_row(book, "H12", "W01", date(2026, 11, 5)), "公示中")
     data = load(book)
-    table, star_list, notice = vg.year_outputs(data, Y)
-    assert "预公示" in table.title and "预公示" in notice.title and "预公示" in star_list.title
+    assert not vg.finality(data, Y).final
+    table, notice = vg.year_outputs(data, Y)      # C-8: no star list before the year is final
+    assert "预公示" in table.title and "预公示" in notice.title
     assert stars(book) == {"H03": "五星", "H05": "五星", "H12": "五星", "H17": "五星", "H08": "三星"}
     # final: H12 loses the +3 → 142; ranks 150, 145, 145, 144, 142, 139 → r1, r2, r2, r4, r5, r6
     final = by_id(vg.year_outputs(data, Y, final=True)[0])
     assert (final["H12"]["年度总分"], final["H12"]["名次"]) == (142, 5)
     assert stars(book, final=True) == {"H03": "五星", "H05": "五星", "H17": "五星", "H08": "四星", "H12": "三星"}
-    # the quarter before the pending entry is final by itself
-    assert "正式" in vg.quarter_outputs(data, Q3)[0].title
-    assert "预公示" in vg.quarter_outputs(data, quarter(2026, 4))[0].title
+    # the quarter reported to the town is final; the one only posted is not (C-8)
+    assert vg.finality(data, Q3).final and not vg.finality(data, quarter(2026, 4)).final
 
 
 def test_first_assessment_counts_in_notice_only_V6_V9():
@@ -261,16 +273,20 @@ def test_first_assessment_counts_in_notice_only_V6_V9():
     book = scenario_village()
     set_status(book, record_row(book, "H03", "M01", date(2026, 12, 10)), "初评")
     data = load(book)
-    assert by_id(vg.year_outputs(data, Y)[0])["H03"]["年度总分"] == 150
+    assert by_id(vg.year_outputs(data, Y, False)[0])["H03"]["年度总分"] == 150
     assert by_id(vg.year_outputs(data, Y, final=True)[0])["H03"]["民生保障"] == 20
 
 
 def test_open_objection_blocks_star_and_is_listed_V6():
     book = scenario_village()
-    set_status(book, record_row(book, "H05", "W01", date(2026, 9, 18)), "有异议")
+    row = record_row(book, "H05", "W01", date(2026, 9, 18))
+    set_status(book, row, "有异议")
     data = load(book)
-    table, star_list, notice = vg.year_outputs(data, Y)
+    state = vg.finality(data, Y)        # even reported, an open objection keeps it 预公示
+    assert not state.final and [(p.sheet, p.row, p.column) for p in state.problems] == [("评议记录", row, "状态")]
+    table, notice = vg.year_outputs(data, Y)
     assert "预公示" in table.title
+    star_list = vg.year_outputs(data, Y, True)[1]
     # 有异议 counts in neither version: H05 142 rank 5 (would be 三星) → withheld;
     # H12 H17 145 r2 五星; H08 144 r4 → 20 % → 四星
     got = {k: (v["年度总分"], v["名次"], v["星级"], v["待复核"]) for k, v in by_id(table).items()
@@ -416,6 +432,10 @@ def test_actions_produce_named_sheets():
     y = action("year").compute(sheets, {"year": 2026})
     assert [o.name for o in y.outputs] == ["校验", "年度汇总-2026", "星级评定-2026", "公示-2026", "分组统计-2026"]
     assert y.exit_code == 0
+    book = scenario_village()
+    del book["公示记录"]                     # C-8: no notice recorded → 预公示, no star list
+    y = action("year").compute(raw_sheets(book), {"year": 2026})
+    assert [o.name for o in y.outputs] == ["校验", "年度汇总-2026", "公示-2026", "分组统计-2026"]
 
 
 def read_back(path):
@@ -443,8 +463,8 @@ def test_cli_quarter_and_year_end_to_end(tmp_path):
                     "文明新风", "遵纪守法", "累计总分", "名次"]
     assert {r[0]: tuple(_plain(v) for v in r[3:]) for r in q[1:]} == Q3_EXPECTED
     notice = book["公示-2026Q3"]
-    assert [_plain(v) for v in notice[1]] == ["一组", "H01", "赵一", -2, 0, 138, 11, "",
-                                              date(2026, 9, 28), date(2026, 9, 30), ""]
+    assert [_plain(v) for v in notice[1]] == ["一组", "H01", "赵一", -2, 0, 20, 20, 38, 40, 20, 138, 11, "",
+                                              date(2026, 10, 9), date(2026, 10, 11), ""]
     s = book["星级评定-2026"]
     assert s[1:] == [
         ["H03", "孙三", "一组", 150, 1, "五星", "五星级文明户", "是"],
@@ -477,7 +497,7 @@ def test_cli_errors_exit_1_and_write_only_check(tmp_path):
 def test_cli_final_flag_and_reproducible_output_C5(tmp_path):
     from jifen_xl.cli import main
 
-    book = scenario_village()
+    book = unreport(scenario_village(), "2026")
     set_status(book, record_row(book, "H12", "W01", date(2026, 11, 5)), "公示中")
     path = write_xlsx(tmp_path / "村.xlsx", book)
     assert main(["year", str(path), "--final"]) == 0

@@ -13,7 +13,7 @@ from contract import LOG_HEADER, raw_sheets, scenario_class
 from jifen_xl.book.reader import WorkbookReader
 from jifen_xl.core.periods import week_of
 from jifen_xl.core.problems import ERROR, NOTICE
-from jifen_xl.schemes import school as sc
+from jifen_xl.schemes.school import model as sc
 
 TEMPLATE = Path(__file__).parent.parent / "workbook_templates" / "班级积分.xlsx"
 NUMBER, REVERSAL = LOG_HEADER.index("编号"), LOG_HEADER.index("冲正")
@@ -186,3 +186,69 @@ def test_best_duty_monitor_second_row_reversed_is_fine_C9():
                                log_row(date(2026, 9, 12), 1002, "Q11", 41),
                                log_row(date(2026, 9, 12), None, None, 42, reverses=41)])
     assert errors(load(book)) == []
+
+
+# ---- provisional awards (C-8, S-11) -----------------------------------------------------------
+
+def test_award_list_is_provisional_before_semester_end_C8_S11():
+    """scenario: 学期结束 2026-09-30, the log reaches 2026-09-16 (a 冲正 row later counts not)."""
+    book = scenario_class()
+    book["日志"].append(log_row(date(2026, 9, 30), None, None, 30, reverses=3))
+    data = load(book)
+    assert sc.awards_final(data) == (False, "日志只记到 2026-09-16，学期到 2026-09-30 才结束")
+    (awards,) = sc.award_outputs(data)
+    assert {r[awards.columns.index("状态")] for r in awards.rows} == {"暂定"}
+    assert "暂定" in awards.title and "2026-09-30" in awards.title
+
+
+def test_award_list_is_final_once_the_log_reaches_semester_end_C8_S11():
+    book = scenario_class()
+    book["日志"].append(log_row(date(2026, 9, 30), 1003, "X07", 30))
+    data = load(book)
+    assert sc.awards_final(data) == (True, "")
+    (awards,) = sc.award_outputs(data)
+    assert {r[awards.columns.index("状态")] for r in awards.rows} == {"正式"}
+    assert "暂定" not in awards.title
+
+
+def test_weekly_and_monthly_reports_say_data_as_of_C8():
+    data = load(scenario_class())
+    weekly, study = sc.week_outputs(data, week_of(date(2026, 9, 14)))
+    month, meeting = sc.month_outputs(data, sc.resolve_month(data, None))
+    for sheet in (weekly, study, month, meeting):
+        assert "数据截至 2026-09-16" in sheet.title
+
+
+def _awards_workbook(tmp_path, last_day):
+    from contract import write_xlsx
+    from jifen_xl.cli import main
+
+    book = scenario_class()
+    book["日志"].append(log_row(last_day, 1003, "X07", 30))
+    path = write_xlsx(tmp_path / "班.xlsx", book)
+    assert main(["awards", str(path)]) == 0
+    return path
+
+
+def test_certificates_refused_while_awards_are_provisional_C8_S11(tmp_path, capsys):
+    from jifen_xl.cli import main
+
+    path = _awards_workbook(tmp_path, date(2026, 9, 29))
+    assert "暂定" in capsys.readouterr().out
+    for what in ("奖状", "学期奖励"):
+        assert main(["print", str(path), what, "-o", str(tmp_path / "x.pdf")]) == 2
+        err = capsys.readouterr().err
+        assert "暂定" in err and "日志只记到 2026-09-29，学期到 2026-09-30 才结束" in err
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_certificates_printed_once_awards_are_final_S11(tmp_path, capsys):
+    from jifen_xl.book import libreoffice as lo
+    from jifen_xl.cli import main
+
+    if lo.soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    path = _awards_workbook(tmp_path, date(2026, 9, 30))
+    capsys.readouterr()
+    assert main(["print", str(path), "奖状", "-o", str(tmp_path / "x.pdf")]) == 0
+    assert (tmp_path / "x.pdf").exists() and "奖状 4 张" in capsys.readouterr().out   # ranks 1, 2, 3, 3

@@ -8,6 +8,8 @@ SETTINGS_HEADER = ["项目", "值"]
 ROSTER_HEADER = ["户号", "户主", "组", "人口", "参与"]
 PANEL_HEADER = ["小组", "成员", "身份", "所在组"]
 RULES_HEADER = ["代码", "类别", "事项", "分值", "最低分值", "最高分值", "周期"]
+NOTICE_LOG_HEADER = ["期次", "公示开始", "公示结束", "上报日期", "备注"]
+TODAY = "2027-02-01"    # JIFEN_TODAY for the tests: every recorded notice below has ended
 RECORD_HEADER = ["日期", "户号", "代码", "分值", "评议小组", "状态", "来源", "证明材料", "备注", "编号", "冲正"]
 
 HEADS = {
@@ -56,7 +58,8 @@ def scenario_village() -> dict[str, list[list]]:
 
     def add(when, hid, code, value=None, status=ok, source="评议", note=None, reverses=None):
         panel = "乙" if hid in GROUP_1 or hid == "H21" else "甲"
-        recs.append([when, hid, code, value, panel, status, source, None, note, len(recs) + 1, reverses])
+        proof = "照片" if source == "申报" else None     # V-9: a declaration comes with evidence
+        recs.append([when, hid, code, value, panel, status, source, proof, note, len(recs) + 1, reverses])
 
     add(d(3, 15), "H03", "E01")
     add(d(5, 20), "H03", "W01", 5)
@@ -95,7 +98,28 @@ def scenario_village() -> dict[str, list[list]]:
         "评议小组": panels,
         "规则": rules,
         "评议记录": [RECORD_HEADER] + recs,
+        # V-8, C-8: every notice posted after its period, ended, and reported to the town
+        # (上报日期) — so every result is final; tests of 预公示 take rows out
+        "公示记录": [NOTICE_LOG_HEADER,
+                     ["2026Q1", d(4, 8), None, d(4, 15), None],
+                     ["2026Q2", d(7, 6), None, d(7, 13), None],
+                     ["2026Q3", d(10, 9), None, d(10, 16), "村务公开栏"],
+                     ["2026Q4", date(2027, 1, 5), None, date(2027, 1, 12), None],
+                     ["2026", date(2027, 1, 5), None, date(2027, 1, 12), None]],
     }
+
+
+def unreport(book: dict, label: str, *, drop: bool = False) -> dict:
+    """Take the 上报日期 (or, with ``drop``, the whole row) of one 期次 out of 公示记录."""
+    rows = book["公示记录"]
+    for i, r in enumerate(rows[1:], start=1):
+        if r[0] == label:
+            if drop:
+                del rows[i]
+            else:
+                r[3] = None
+            return book
+    raise KeyError(label)
 
 
 def set_status(book: dict, row: int, status: str) -> dict:

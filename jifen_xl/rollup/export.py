@@ -222,8 +222,9 @@ def _village(ex: Extract, sheets, with_names: bool, year: int | None) -> None:
         _workbook_row(ex, name, period.start.year if period else data.year, with_names=with_names)
         return
     # the same computation as `jifen year` (village_actions.year → vg.year_outputs)
-    table = vg.year_outputs(data, period)[0]
-    final = vg.is_final(data, period.start, period.end, False)
+    # C-8: final only when the village recorded its report (公示记录 上报日期) after the notice
+    final = vg.finality(data, period).final
+    table = vg.year_outputs(data, period, final)[0]
     begin, end = vg.notice_dates(data, period)
     blocked = vg.objections(data, period.start, period.end)
     cats = list(vg.CATEGORIES)

@@ -389,7 +389,8 @@ def read_catalogue(raw: RawSheet | None) -> tuple[dict[str, Item], list[Problem]
 # ---- claims: the six-step workflow (L-3) and false claims (L-4) -----------------------------
 
 def check_workflow(r: dict) -> list[Problem]:
-    """L-3: steps in order, none skipped, each dated step with its actor, 通过 only after 录入.
+    """L-3: steps in order, none skipped, each dated step with its actor, 初审 with the
+    time, place and cause (evidence optional), 通过 only after 录入.
 
     Returns problems for one parsed `申报` record (sheet row ``r["_row"]``)."""
     row, problems = r["_row"], []
@@ -410,6 +411,9 @@ def check_workflow(r: dict) -> list[Problem]:
         prev = (step, d)
         if actor and not r.get(actor):
             problems.append(Problem(CLAIMS, row, actor, "", f"{step}已有日期，请填写{actor}"))
+        if col == "初审日期" and not r.get("时间地点事由"):
+            problems.append(Problem(CLAIMS, row, "时间地点事由", "",
+                                    "网格员初审须摸清行为发生的时间、地点、事由：请填写“时间地点事由”（证据有条件的再收集）"))
     result = r.get("结果")
     if result == PASSED and r.get("录入日期") is None and "录入日期" not in bad:
         problems.append(Problem(CLAIMS, row, "结果", result,

@@ -49,7 +49,8 @@ def awards(sheets, opts) -> Result:
 
     def make():
         outs = sc.award_outputs(data, sheets.get(sc.AWARDS))
-        lines = ["已生成学期奖励名单："]
+        final, why = sc.awards_final(data)
+        lines = ["已生成学期奖励名单：" if final else f"已生成学期奖励名单（暂定：{why}；期末前不能打印奖状）："]
         for r in outs[0].rows:
             lines.append(f"  {r[0]:>3}  {r[1]}  {r[2]}  {r[3]}  {r[4]}")
         return outs, lines

@@ -112,7 +112,8 @@ WEEKLY_COLS = ["周开始", "学号", "姓名", "加分", "减分", "净分", "�
 SELF_STUDY_COLS = ["周开始", "学号", "姓名", "原因"]
 MONTHLY_COLS = ["月份", "学号", "姓名", "加分", "减分", "净分", "累计总分", "名次", "家长评语", "明细"]
 PARENT_COLS = ["月份", "学号", "姓名", "累计总分", "本月减分"]
-AWARD_COLS = ["名次", "学号", "姓名", "总分", "奖项", "特等"]
+AWARD_COLS = ["名次", "学号", "姓名", "总分", "奖项", "特等", "状态"]
+PROVISIONAL, FINAL = "暂定", "正式"     # C-8, S-11: the award list before / after 学期结束
 SPECIAL_AWARD = "特等奖"
 TIERS = ("一等奖", "二等奖", "三等奖")
 
@@ -628,8 +629,29 @@ def trend_outputs(data: SchoolData, end: date) -> list[OutputSheet]:
     return [OutputSheet(TREND, columns, rows, title=head, charts=trend_charts(columns))]
 
 
+def data_end(data: SchoolData) -> date | None:
+    """The latest date the data reach: ordinary log rows (C-9) and counted derived entries."""
+    e = data.entries
+    live = e.loc[~e["cancelled"], "date"] if len(e) else e["date"]
+    dates = [d for d in (data.latest, live.max() if len(live) else None) if d is not None]
+    return max(dates) if dates else None
+
+
+def awards_final(data: SchoolData) -> tuple[bool, str]:
+    """C-8, S-11: the award list is final only once the data reach 学期结束; else the reason."""
+    if data.semester is None:
+        return False, "日志中没有记录"
+    reached = data_end(data)
+    if reached is not None and reached >= data.semester.end:
+        return True, ""
+    upto = f"日志只记到 {reached.isoformat()}" if reached else "日志中还没有记录"
+    return False, f"{upto}，学期到 {data.semester.end.isoformat()} 才结束"
+
+
 def award_outputs(data: SchoolData, previous: RawSheet | None = None) -> list[OutputSheet]:
-    """S-11: rank by semester total, tiers by shared rank (C-4); 特等 marks survive recompute."""
+    """S-11: rank by semester total, tiers by shared rank (C-4); 特等 marks survive recompute.
+    Before the data reach 学期结束 the list is 暂定 (C-8): in its 状态 column and its printed
+    header, and certificates are refused (reports)."""
     subs = data.active
     sids = [s.sid for s in subs]
     end = data.semester.end if data.semester else (data.latest or date.today())
@@ -642,16 +664,20 @@ def award_outputs(data: SchoolData, previous: RawSheet | None = None) -> list[Ou
     st = data.settings
     tiers = list(zip(TIERS, (st["一等人数"], st["二等人数"], st["三等人数"])))
     special = special_marks(previous)
+    final, why = awards_final(data)
+    state = FINAL if final else PROVISIONAL
     rows = []
     for i, (s, total, rank) in enumerate(zip(subs, totals, ranks)):
         marked = s.sid in special
         if rank > st["奖励人数"] and not marked:
             continue
         tier = SPECIAL_AWARD if marked else tier_for_rank(rank, tiers)
-        rows.append((rank, i, [rank, s.sid, s.name, from_cents(total), tier, "是" if marked else ""]))
+        rows.append((rank, i, [rank, s.sid, s.name, from_cents(total), tier, "是" if marked else "", state]))
     rows.sort(key=lambda x: (x[0], x[1]))
     sem = semester_cn(data.semester.start) if data.semester else ""
     head = f"{data.title}　{sem} 学期奖励名单（数据截至 {_as_of(data, end)}）"
+    if not final:
+        head += f"【暂定：{why}，期末前不发奖状】"
     return [OutputSheet(AWARDS, AWARD_COLS, [r for _, _, r in rows], title=head)]
 
 

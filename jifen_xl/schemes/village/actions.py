@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from ...app import Action, Result, finish, register
 from ...core.periods import quarter_cn
-from ...core.problems import ERROR, Problem
+from ...core.problems import ERROR, NOTICE, Problem
 from . import model as vg
 
 INPUTS = vg.EXPECTED_HEADERS
-FINAL_HELP = "只计“已确认”的记录，生成正式结果（默认：全部记录已确认或已驳回时自动为正式，否则为预公示）"
+FINAL_HELP = ("生成正式结果（只计“已确认”的记录）：须在“公示记录”登记了本期公示且公示期已满、没有未处理的异议；"
+              "默认为预公示，公示记录填了上报日期时为正式")
 
 
 def check(sheets, opts) -> Result:
@@ -23,19 +24,47 @@ def _no_period(data: vg.VillageData, what: str) -> list[Problem]:
                     f"评议记录中没有日期，设置中也没有“年度”，无法确定{what}；请用参数指定", ERROR)]
 
 
+def _state(data: vg.VillageData, period, opts) -> tuple[vg.Finality | None, list[Problem]]:
+    """C-8: final or 预公示; a refused --final is a located 错误 (outputs untouched)."""
+    if period is None:
+        return None, []
+    state = vg.finality(data, period, bool(opts.get("final")))
+    problems = list(state.problems)
+    left = vg.unconfirmed(data, period) if state.final else 0
+    if left:
+        problems.append(Problem(vg.RECORDS, None, "状态", "",
+                                f"正式结果只计“已确认”的记录：还有 {left} 条初评或公示中的记录未计入；"
+                                "公示无异议的请改为“已确认”后重新计算", NOTICE))
+    return state, problems
+
+
+def _next_step(period, state: vg.Finality) -> str:
+    """The workflow's next step for the clerk (说明: evaluate → compute → post → objections →
+    final → report)."""
+    if state.final:
+        return ("正式结果已生成；上报镇里后在“公示记录”填写上报日期。" if state.notice.reported is None
+                else f"已于 {state.notice.reported.isoformat()} 上报。")
+    if state.notice is None:
+        return f"下一步：打印“公示-{period.label}”张贴，在“公示记录”登记期次 {period.label} 和公示开始日期。"
+    return (f"公示期 {state.notice.start.isoformat()} 至 {state.notice.end.isoformat()}；期满无异议后"
+            "用 --final（或设置“正式结果”填“是”）生成正式结果。")
+
+
 def quarter(sheets, opts) -> Result:
     data = vg.load(sheets)
     period = vg.resolve_quarter(data, opts.get("quarter"))
-    problems = data.problems + ([] if period else _no_period(data, "季度"))
+    state, refused = _state(data, period, opts)
+    problems = data.problems + refused + ([] if period else _no_period(data, "季度"))
 
     def make():
-        outs = vg.quarter_outputs(data, period, bool(opts.get("final")))
+        outs = vg.quarter_outputs(data, period, state.final)
         outs += vg.group_outputs(outs[0], period.label)      # issue #9: charts by group
-        pending = sum(1 for r in outs[1].rows if r[7])
-        version = "预公示" if "预公示" in outs[0].title else "正式"
+        pending = sum(1 for r in outs[1].rows if r[outs[1].columns.index("待复核")])
+        version = vg.FINAL_NOTICE if state.final else vg.PRE_NOTICE
         lines = [f"已生成{quarter_cn(period.label)}汇总和公示（{version}，{len(outs[0].rows)} 户）。"]
         if pending:
             lines.append(f"有 {pending} 户存在未处理的异议，见公示表“待复核”列。")
+        lines.append(_next_step(period, state))
         return outs, lines
     return finish(problems, make)
 
@@ -43,18 +72,25 @@ def quarter(sheets, opts) -> Result:
 def year(sheets, opts) -> Result:
     data = vg.load(sheets)
     period = vg.resolve_year(data, opts.get("year"))
-    problems = data.problems + ([] if period else _no_period(data, "年度"))
+    state, refused = _state(data, period, opts)
+    problems = data.problems + refused + ([] if period else _no_period(data, "年度"))
 
     def make():
-        outs = vg.year_outputs(data, period, bool(opts.get("final")))
+        outs = vg.year_outputs(data, period, state.final)
         outs += vg.group_outputs(outs[0], period.label)      # issue #9: charts by group
-        version = "预公示" if "预公示" in outs[0].title else "正式"
-        lines = [f"已生成{quarter_cn(period.label)}汇总、星级评定和公示（{version}，{len(outs[0].rows)} 户）："]
-        counts = {s: sum(1 for r in outs[1].rows if r[5] == s) for s in vg.STARS}
+        table = outs[0]
+        star = table.columns.index("星级")
+        counts = {s: sum(1 for r in table.rows if r[star] == s) for s in vg.STARS}
+        if state.final:
+            lines = [f"已生成{quarter_cn(period.label)}汇总、星级评定和公示（正式，{len(table.rows)} 户）："]
+        else:
+            lines = [f"已生成{quarter_cn(period.label)}汇总和公示（预公示，{len(table.rows)} 户）；"
+                     "星级评定、奖牌和信用户名单在正式结果后生成。预评星级："]
         lines.append("  " + "，".join(f"{s} {n} 户" for s, n in counts.items()))
-        pending = sum(1 for r in outs[0].rows if r[-1])
+        pending = sum(1 for r in table.rows if r[-1])
         if pending:
             lines.append(f"有 {pending} 户存在未处理的异议，暂不评星，见“待复核”列。")
+        lines.append(_next_step(period, state))
         return outs, lines
     return finish(problems, make)
 

@@ -2,8 +2,11 @@
 
 Six groups (片), six panels reviewing crosswise (V-5), a few elderly households opted out
 (V-1), quarterly daily reviews and December annual reviews with self-declarations (V-9),
-some rejected records and a few open objections (V-6), one correction by 冲正. Q1–Q3 are
-confirmed; Q4 is on notice (公示中), so the quarter and year results are 预公示.
+some rejected records, a few objections raised during the Q4 notice and settled on review
+(V-6), one correction by 冲正. The year is finished the way the source runs it (C-8, V-8):
+every notice posted after its review and recorded in `公示记录`, the objections handled,
+the records 已确认, and each result reported to the town (上报日期) — so the quarters and
+the year are final and the star list, medals and 信用户 list exist.
 """
 from __future__ import annotations
 
@@ -16,6 +19,10 @@ from ...demo import DEMOS, chinese_names
 GROUPS = ["一组", "二组", "三组", "四组", "五组", "六组"]
 REVIEW_DAYS = [date(2026, 3, 20), date(2026, 6, 19), date(2026, 9, 18), date(2026, 12, 18)]
 ANNUAL_DAY = date(2026, 12, 10)
+# 期次, 公示开始 (the Monday after the review), 上报日期 — 公示结束 left to 公示天数 (3 days)
+NOTICES = [("2026Q1", date(2026, 3, 23), date(2026, 3, 27)), ("2026Q2", date(2026, 6, 22), date(2026, 6, 26)),
+           ("2026Q3", date(2026, 9, 21), date(2026, 9, 25)), ("2026Q4", date(2026, 12, 21), date(2026, 12, 28)),
+           ("2026", date(2026, 12, 21), date(2026, 12, 28))]
 # (code, probability per household per quarter, explicit value range or None)
 DAILY_ITEMS = [
     ("HJ01", 0.30, None), ("HJ02", 0.15, None), ("HJ03", 0.12, None), ("HJ04", 0.10, None),
@@ -78,7 +85,7 @@ def village_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[
                 if rng.random() >= p:
                     continue
                 value = rng.randint(*rng_range) if rng_range else None
-                status = "已确认" if qi < 3 else "公示中"
+                status = "已确认"      # noticed without objection (V-6)
                 if rng.random() < 0.01:
                     status = "已驳回"
                 add(day, hid, gi, code, value, status)
@@ -87,14 +94,14 @@ def village_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[
             if rng.random() >= p:
                 continue
             value = rng.randint(*rng_range) if rng_range else None
-            status = "已驳回" if rng.random() < 0.01 else "公示中"
+            status = "已驳回" if rng.random() < 0.01 else "已确认"
             add(ANNUAL_DAY, hid, gi, code, value, status, "申报" if declared else "评议",
                 EVIDENCE.get(code) if declared else None)
-    # a few objections raised during the Q4 notice, still open (V-6)
-    q4 = [r for r in records if r[1] == REVIEW_DAYS[3] and r[4] is None and r[6] == "公示中"]
-    for r in rng.sample(q4, 3):
-        r[6] = "有异议"
-        r[9] = "农户对评议有异议，待复核"
+    # objections raised during the Q4 notice, settled on review before the final result (V-6)
+    q4 = [r for r in records if r[1] == REVIEW_DAYS[3] and r[4] is None and r[6] == "已确认"]
+    for k, r in enumerate(rng.sample(q4, 3)):
+        r[6] = "已确认" if k == 0 else "已驳回"
+        r[9] = "公示期内农户提出异议，复核后" + ("维持" if k == 0 else "撤销")
     # a wrong household corrected by 冲正: the original stays, the reversal cancels it
     wrong = next(r for r in records if r[1] == REVIEW_DAYS[1] and r[3] == "HJ07")
     records.append([len(records) + 1, date(2026, 6, 22), wrong[2], wrong[3], None, wrong[5], None, None,
@@ -108,6 +115,7 @@ def village_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[
     by["评议小组"].rows = panels
     by["评议记录"].rows = records
     by["评议记录"].prefill_numbers = 0
+    by["公示记录"].rows = [[label, start, None, reported, "村务公开栏"] for label, start, reported in NOTICES]
     path = write_template(folder / "乡村积分-示例.xlsx", specs)
     return [(path, [("check", {}), ("quarter", {"quarter": (2026, 3)}), ("quarter", {}), ("year", {})])]
 

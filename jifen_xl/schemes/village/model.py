@@ -7,17 +7,25 @@ objects. Everything here is pure: it sees RawSheets, never a workbook file.
 
 Decisions where SPEC/WORKBOOKS leave room (documented for the clerk in the template's 说明):
 
-* Workflow (V-6): the *notice* version counts 初评, 公示中 and 已确认 entries and is marked
-  预公示; the *final* version counts only 已确认. A computation is final by itself when
-  every entry in its range (1 January … period end) is 已确认 or 已驳回, or when asked
-  with ``final`` (``--final``). 已驳回 never counts. 有异议 entries count in neither version;
-  their household is listed in `待复核` and gets no star until the objection is resolved.
+* Workflow (V-6, V-8, C-8): the *notice* version counts 初评, 公示中 and 已确认 entries and is
+  marked 预公示; the *final* version counts only 已确认. A result is final only after the
+  notice recorded in `公示记录` has ended with no open objection: either the clerk asks for
+  it (``--final`` / 正式结果 是 — refused with a located 错误 while there is no record, the
+  notice has not ended by today's date, or an objection is open), or the record carries an
+  上报日期 (the report to the town happens after the final result, so the data alone say it
+  is final). The clock is consulted only to refuse. 已驳回 never counts. 有异议 entries count
+  in neither version; their household is listed in `待复核` and gets no star.
+* The annual star list (`星级评定`: medals and the bank's 信用户 list) exists only for a final
+  year; the provisional `年度汇总` and notice show the star each household would get, so
+  it can object to it.
 * A panel whose members give several `所在组` values belongs to all of them: it may review
   no household of any of those groups (cross review, V-5). Members with an empty 所在组
   (e.g. village committee members) do not tie the panel to a group.
 * Group size (V-5) counts participating households only (the ones panels review).
-* The notice period (V-8) starts on the as-of date — the latest record date in the period
-  (the period's last day when it has no record) — and ends 公示天数 − 1 days later.
+* The notice dates (V-8) come from `公示记录` only (公示结束 empty: 公示开始 + 公示天数 − 1);
+  without a row for the period the notice has blank date lines to fill in by hand.
+* 申报 rows (V-9) need 证明材料 (错误 without) and count, even provisionally, only once a
+  评议小组 is named on them (before that: a 提示, not counted).
 * Records for an opted-out household (V-1) are 提示, not counted; records of an annual rule
   dated outside the workbook's year (`年度`, else the year of the latest record) are 错误.
 """
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -35,7 +44,7 @@ from ...book.sheets import OutputSheet
 from ...core.engine import EntryBuilder, Rule, Subject
 from ...core.periods import Period, quarter, quarter_of, year as year_period
 from ...core.points import from_cents, to_cents
-from ...core import reversals
+from ...core import clock, reversals
 from ...core.problems import ERROR, NOTICE, Problem
 from ...core.ranking import competition_rank, star_for
 from ...core.table import Col, RawSheet, Setting, parse_settings, parse_table
@@ -47,6 +56,7 @@ ROSTER = "农户名册"
 PANELS = "评议小组"
 RULES = "规则"
 RECORDS = "评议记录"
+NOTICE_LOG = "公示记录"
 
 PARTY, LIVELIHOOD, ENVIRONMENT, CIVILITY, LAW = "党的建设", "民生保障", "环境整治", "文明新风", "遵纪守法"
 CATEGORIES = (PARTY, LIVELIHOOD, ENVIRONMENT, CIVILITY, LAW)     # column order of the outputs
@@ -119,14 +129,24 @@ RECORD_COLS = [
     Col("冲正", "id"),
 ]
 
+NOTICE_LOG_COLS = [
+    Col("期次", "id", optional_column=False),
+    Col("公示开始", "date", optional_column=False),
+    Col("公示结束", "date"),
+    Col("上报日期", "date"),
+    Col("备注", "text", default=""),
+]
+
 QUARTER_COLS = ["户号", "户主", "组", "环境整治本季", "文明新风本季", PARTY, LIVELIHOOD, ENVIRONMENT,
                 CIVILITY, LAW, "累计总分", "名次"]
-QUARTER_NOTICE_COLS = ["组", "户号", "户主", "环境整治本季", "文明新风本季", "累计总分", "名次", "待复核",
-                       "公示开始", "公示结束", "异议"]
+# V-8: each household's five category scores and the total they add up to
+QUARTER_NOTICE_COLS = ["组", "户号", "户主", "环境整治本季", "文明新风本季", PARTY, LIVELIHOOD, ENVIRONMENT,
+                       CIVILITY, LAW, "累计总分", "名次", "待复核", "公示开始", "公示结束", "异议"]
 YEAR_COLS = ["户号", "户主", "组", PARTY, LIVELIHOOD, ENVIRONMENT, CIVILITY, LAW, "年度总分", "名次",
              "星级", "待复核"]
 STAR_COLS = ["户号", "户主", "组", "年度总分", "名次", "星级", "奖牌", "信用户"]
-YEAR_NOTICE_COLS = ["组", "户号", "户主", "年度总分", "名次", "星级", "待复核", "公示开始", "公示结束", "异议"]
+YEAR_NOTICE_COLS = ["组", "户号", "户主", PARTY, LIVELIHOOD, ENVIRONMENT, CIVILITY, LAW, "年度总分", "名次",
+                    "星级", "待复核", "公示开始", "公示结束", "异议"]
 
 
 def quarter_sheet(label: str) -> str:
@@ -163,6 +183,16 @@ class Panel:
     row: int = 0                                      # first row of the panel
 
 
+@dataclass(frozen=True)
+class NoticeRecord:
+    """One row of `公示记录` (V-8): the notice of one quarter or year as the clerk posted it."""
+    label: str               # 2026Q3 or 2026
+    start: date
+    end: date
+    reported: date | None    # 上报日期: the day the final result went to the town
+    row: int
+
+
 @dataclass
 class VillageData:
     settings: dict
@@ -172,7 +202,8 @@ class VillageData:
     entries: pd.DataFrame
     problems: list[Problem]
     year: int | None = None            # the workbook's year: 年度, else the latest record's year
-    latest: date | None = None         # latest record date
+    latest: date | None = None         # latest ordinary record date (C-9: not a 冲正 row)
+    notices: dict[str, NoticeRecord] = field(default_factory=dict)   # 公示记录 by 期次
 
     @property
     def participants(self) -> list[Household]:
@@ -203,6 +234,7 @@ EXPECTED_HEADERS = {
     PANELS: [c.header for c in PANEL_COLS],
     RULES: [c.header for c in RULE_COLS],
     RECORDS: [c.header for c in RECORD_COLS],
+    NOTICE_LOG: [c.header for c in NOTICE_LOG_COLS],
 }
 
 
@@ -225,14 +257,78 @@ def load(sheets: dict[str, RawSheet | None]) -> VillageData:
     recs, probs = parse_table(sheets[RECORDS], RECORD_COLS) if sheets.get(RECORDS) is not None else ([], [])
     problems += probs
     data = VillageData(settings, households, panels, rules, EntryBuilder().frame(), problems)
-    dates = [r["日期"] for r in recs if r.get("日期")]
+    pairs, probs = reversals.match_reversals(recs, RECORDS, ("户号", "代码"))   # C-9
+    problems += probs
+    ordinary = reversals.ordinary_rows([r["_row"] for r in recs], [r.get("冲正") for r in recs], pairs)
+    dates = [r["日期"] for r, ok in zip(recs, ordinary) if r.get("日期") and ok]
     data.latest = max(dates) if dates else None
     data.year = settings["年度"] or (data.latest.year if data.latest else None)
     builder = EntryBuilder()
-    problems += record_entries(data, recs, builder)
+    problems += record_entries(data, recs, builder, pairs)
     data.entries = builder.frame()
-    problems += apply_reversals(data, recs)
+    reversals.cancel_rows(data.entries, RECORDS, pairs)
+    data.notices, probs = read_notice_log(sheets.get(NOTICE_LOG), settings["公示天数"])
+    problems += probs
+    problems[:] = reversals.soften_reversed(problems, RECORDS, pairs)
     return data
+
+
+PERIOD_LABEL = re.compile(r"(\d{4})(?:Q([1-4]))?")
+
+
+def period_of_label(label: str) -> Period | None:
+    """`2026Q3` → that quarter, `2026` → that year (the 期次 of `公示记录`)."""
+    m = PERIOD_LABEL.fullmatch(label)
+    if not m:
+        return None
+    return quarter(int(m.group(1)), int(m.group(2))) if m.group(2) else year_period(int(m.group(1)))
+
+
+def read_notice_log(raw: RawSheet | None, days: int) -> tuple[dict[str, NoticeRecord], list[Problem]]:
+    """`公示记录` (V-8, C-8): one row per posted notice. An empty 公示结束 is 公示开始 +
+    公示天数 − 1; the notice cannot start before its period does nor end before it starts,
+    and the report to the town (上报日期) comes after the notice has ended."""
+    if raw is None:
+        return {}, []
+    recs, problems = parse_table(raw, NOTICE_LOG_COLS)
+    out: dict[str, NoticeRecord] = {}
+    for r in recs:
+        row, bad = r["_row"], r.get("_bad", set())
+        label = (r["期次"] or "").strip().upper().replace("年", "").replace("季度", "")
+        label = re.sub(r"^(\d{4})第?([1-4])$", r"\1Q\2", label)
+        if not label:
+            if r["公示开始"] is not None:
+                problems.append(Problem(NOTICE_LOG, row, "期次", "", "请填写期次（如 2026Q3 或 2026）"))
+            continue
+        period = period_of_label(label)
+        if period is None:
+            problems.append(Problem(NOTICE_LOG, row, "期次", r["期次"],
+                                    "期次应写成季度 2026Q3 或年度 2026"))
+            continue
+        if label in out:
+            problems.append(Problem(NOTICE_LOG, row, "期次", label, f"期次重复（第{out[label].row}行已有）"))
+            continue
+        start = r["公示开始"]
+        if start is None:
+            if "公示开始" not in bad:
+                problems.append(Problem(NOTICE_LOG, row, "公示开始", "",
+                                        "请填写公示开始（张贴公示的日期）；还没有张贴就先不要登记这一行"))
+            continue
+        if start < period.start:
+            problems.append(Problem(NOTICE_LOG, row, "公示开始", start,
+                                    f"公示开始早于{label}本身（{period.start.isoformat()} 起），请核对期次和日期"))
+            continue
+        end = r["公示结束"] or start + timedelta(days=max(int(days), 1) - 1)
+        if end < start:
+            problems.append(Problem(NOTICE_LOG, row, "公示结束", end, "公示结束早于公示开始"))
+            continue
+        reported = r["上报日期"]
+        if reported is not None and reported <= end:
+            problems.append(Problem(NOTICE_LOG, row, "上报日期", reported,
+                                    f"公示期到 {end.isoformat()} 结束，公示期满无异议后才能上报镇里"))
+            continue
+        out[label] = NoticeRecord(label, start, end, reported, row)
+    return out, problems
 
 
 def read_roster(raw: RawSheet | None) -> tuple[list[Household], list[Problem]]:
@@ -401,12 +497,21 @@ def check_source(rec: dict, ctx: RecordContext) -> Problem | None:
     return None
 
 
+def check_declared_evidence(rec: dict, ctx: RecordContext) -> Problem | None:
+    """V-9: a self-declaration comes with its 证明材料."""
+    if rec["来源"] == DECLARED and not rec["证明材料"]:
+        return _p(rec, "证明材料", "", "申报事项须提供证明材料：请在“证明材料”中写明（如 照片、证书、收据）")
+    return None
+
+
 def check_panel_known(rec: dict, ctx: RecordContext) -> Problem | None:
-    """A reviewed entry names its panel; a declaration (V-9) needs one once it is 已确认."""
+    """A reviewed entry names its panel; a declaration (V-9) counts — even provisionally —
+    only once a panel has verified it (a 提示 that leaves it out before), and is an error
+    when 已确认 without one."""
     name = rec["评议小组"]
     if not name:
         if (rec["来源"] or REVIEW) == DECLARED and (rec["状态"] or FIRST) != CONFIRMED:
-            return None
+            return _p(rec, "评议小组", "", "申报事项尚未由评议小组核实，暂不计分（核实后填写评议小组）", NOTICE)
         what = "申报事项经评议小组核实后才能确认" if rec["来源"] == DECLARED else "请填写评议小组"
         return _p(rec, "评议小组", "", f"“评议小组”不能为空：{what}")
     if name not in ctx.data.panels:
@@ -463,14 +568,17 @@ RecordCheck = Callable[[dict, RecordContext], Problem | None]
 # In order; a record stops at its first error (later checks rely on earlier ones).
 RECORD_CHECKS: list[RecordCheck] = [
     check_date_present, check_household_known, check_code_known, check_status, check_source,
-    check_panel_known, check_household_participates, check_cross_review, check_annual_in_year,
+    check_declared_evidence, check_panel_known, check_household_participates, check_cross_review, check_annual_in_year,
     check_explicit_value, check_duplicate,
 ]
-SKIPPING_CHECKS = (check_household_participates,)   # a 提示 that also leaves the record out
+SKIPPING_CHECKS = (check_household_participates, check_panel_known)   # a 提示 that also leaves the record out
 
 
-def record_entries(data: VillageData, recs: list[dict], builder: EntryBuilder) -> list[Problem]:
-    """Every valid, non-reversal record row becomes one entry (count 1)."""
+def record_entries(data: VillageData, recs: list[dict], builder: EntryBuilder,
+                   reversed_rows: dict[int, int] | None = None) -> list[Problem]:
+    """Every valid, non-reversal record row becomes one entry (count 1). A row a 冲正 names
+    is checked too (its problems become one 提示, C-9) but never marks a later identical
+    row as a duplicate."""
     problems: list[Problem] = []
     ctx = RecordContext(data, {h.hid: h for h in data.households})
     for rec in recs:
@@ -479,6 +587,9 @@ def record_entries(data: VillageData, recs: list[dict], builder: EntryBuilder) -
         if rec.get("_bad") and rec["_bad"] & {"日期", "户号", "代码", "分值"}:
             continue   # already reported by parse_table
         skip = False
+        seen = ctx.seen
+        if reversed_rows and rec["_row"] in reversed_rows:
+            ctx.seen = dict(seen)       # checked against earlier rows, but not remembered
         for check in RECORD_CHECKS:
             found = check(rec, ctx)
             if found is not None:
@@ -486,6 +597,7 @@ def record_entries(data: VillageData, recs: list[dict], builder: EntryBuilder) -
                 if found.level == ERROR or check in SKIPPING_CHECKS:
                     skip = True
                     break
+        ctx.seen = seen
         if skip:
             continue
         h = ctx.by_id[rec["户号"]]
@@ -498,11 +610,6 @@ def record_entries(data: VillageData, recs: list[dict], builder: EntryBuilder) -
     return problems
 
 
-def apply_reversals(data: VillageData, recs: list[dict]) -> list[Problem]:
-    """冲正 (as in the school log): a row naming another row's 编号 cancels it; both stay."""
-    return reversals.apply_reversals(data.entries, recs, RECORDS, ("户号", "代码"))
-
-
 # ---- computing -------------------------------------------------------------------------------
 
 def _live(data: VillageData, start: date, end: date) -> pd.DataFrame:
@@ -512,9 +619,46 @@ def _live(data: VillageData, start: date, end: date) -> pd.DataFrame:
     return e[~e["cancelled"] & e["sid"].isin(sids) & (e["date"] >= start) & (e["date"] <= end)]
 
 
-def is_final(data: VillageData, start: date, end: date, force: bool = False) -> bool:
-    """V-6: final when asked, or when no entry in the range is still 初评/公示中/有异议."""
-    return force or not _live(data, start, end)["status"].isin(PENDING).any()
+@dataclass
+class Finality:
+    """C-8, V-8: whether a period's result is final, and why not when it was asked for."""
+    final: bool
+    notice: NoticeRecord | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def finality(data: VillageData, period: Period, asked: bool = False) -> Finality:
+    """A result is final only after the notice recorded in `公示记录` has ended with no open
+    objection (year to date). Asked for (``--final`` / 正式结果), it is refused with a
+    located 错误 for each missing step — the clock consulted only to refuse a notice not yet
+    ended; unasked, it is final when the record carries an 上报日期 (the report to the town
+    comes after the notice ended, so the data alone say so: the same workbook gives the
+    same result any day, C-5) and no objection is open — else 预公示, each reason a 提示."""
+    rec = data.notices.get(period.label)
+    if not asked and (rec is None or rec.reported is None):
+        return Finality(False, rec)
+    why: list[Problem] = []
+    if rec is None:
+        why.append(Problem(NOTICE_LOG, None, "期次", period.label,
+                           f"没有 {period.label} 的公示记录：请先张贴公示，在“公示记录”登记公示开始日期，"
+                           "公示期满无异议后再生成正式结果"))
+    elif asked and rec.reported is None and rec.end >= clock.today():   # the clock only refuses
+        why.append(Problem(NOTICE_LOG, rec.row, "公示结束", rec.end,
+                           f"公示期到 {rec.end.isoformat()} 才结束，公示期满无异议后才能生成正式结果"))
+    e = _live(data, date(period.end.year, 1, 1), period.end)
+    for row, sid in zip(e.loc[e["status"] == OBJECTED, "row"], e.loc[e["status"] == OBJECTED, "sid"]):
+        why.append(Problem(RECORDS, int(row), "状态", OBJECTED,
+                           f"{sid}户的异议尚未处理（复核后改为已确认或已驳回），不能生成正式结果"))
+    if not asked:   # reported, yet a step is missing: stays 预公示, each reason a 提示
+        why = [Problem(p.sheet, p.row, p.column, p.value,
+                       p.message.replace("不能生成正式结果", "虽已填上报日期，结果仍为预公示"), NOTICE) for p in why]
+    return Finality(not why, rec, why)
+
+
+def unconfirmed(data: VillageData, period: Period) -> int:
+    """Entries (year to date) a final result leaves out because nobody marked them 已确认."""
+    e = _live(data, date(period.end.year, 1, 1), period.end)
+    return int(e["status"].isin((FIRST, NOTICE_ST)).sum())
 
 
 def counted(data: VillageData, start: date, end: date, final: bool) -> pd.DataFrame:
@@ -537,15 +681,26 @@ def category_sums(entries: pd.DataFrame) -> dict[tuple[str, str], int]:
 
 
 def as_of(data: VillageData, period: Period) -> date:
-    """The latest record date in the period (its last day when it has none)."""
+    """The latest counted record date in the period (its last day when it has none)."""
     e = _live(data, period.start, period.end)
+    e = e[~e["cancelled"]]
     return e["date"].max() if len(e) else period.end
 
 
-def notice_dates(data: VillageData, period: Period) -> tuple[date, date]:
-    """V-8: the notice runs 公示天数 days from the as-of date."""
-    start = as_of(data, period)
-    return start, start + timedelta(days=max(int(data.settings["公示天数"]), 1) - 1)
+def notice_dates(data: VillageData, period: Period) -> tuple[date | None, date | None]:
+    """V-8: the notice dates recorded in `公示记录`; (None, None) — blank lines to fill by
+    hand — when the period has no record yet (never dates taken from the records)."""
+    rec = data.notices.get(period.label)
+    return (rec.start, rec.end) if rec else (None, None)
+
+
+BLANK_DATE = "　　年　　月　　日"
+
+
+def _notice_period(begin: date | None, end: date | None) -> str:
+    if begin is None:
+        return f"公示期 {BLANK_DATE} 至 {BLANK_DATE}"
+    return f"公示期 {begin.isoformat()} 至 {end.isoformat()}"
 
 
 def group_order(households: list[Household]) -> list[Household]:
@@ -602,7 +757,8 @@ def resolve_quarter(data: VillageData, yq: tuple[int, int] | None) -> Period | N
     """The quarter asked, else the latest quarter with records (in the workbook's year)."""
     if yq:
         return quarter(*yq)
-    dates = [d for d in data.entries["date"] if data.year is None or d.year == data.year]
+    live = data.entries.loc[~data.entries["cancelled"], "date"]     # C-9: not a cancelled row
+    dates = [d for d in live if data.year is None or d.year == data.year]
     if dates:
         return quarter_of(max(dates))
     return quarter(data.year, 1) if data.year else None
@@ -629,9 +785,11 @@ def _notice_sheet(name: str, columns: list[str], rows: list[list], title: str) -
     return sheet
 
 
-def quarter_outputs(data: VillageData, period: Period, final: bool = False) -> list[OutputSheet]:
-    """V-4, V-6, V-8: `季度汇总-<Q>` and `公示-<Q>` for one quarter."""
-    final = is_final(data, date(period.end.year, 1, 1), period.end, final)
+def quarter_outputs(data: VillageData, period: Period, final: bool | None = None) -> list[OutputSheet]:
+    """V-4, V-6, V-8: `季度汇总-<Q>` and `公示-<Q>` for one quarter. ``final``: the
+    result is final (``finality`` said so), None: as the data say (``finality`` unasked)."""
+    if final is None:
+        final = finality(data, period).final
     rows = standings(data, period, final)
     by_hid = {s.household.hid: s for s in rows}
     ordered = [by_hid[h.hid] for h in group_order(data.participants)]
@@ -643,22 +801,25 @@ def quarter_outputs(data: VillageData, period: Period, final: bool = False) -> l
                 _cell(s.season[ENVIRONMENT]), _cell(s.season[CIVILITY]),
                 *(_cell(s.scores[c]) for c in CATEGORIES), _cell(s.total), s.rank] for s in ordered]
     notice = [[s.household.group, s.household.hid, s.household.head, _cell(s.season[ENVIRONMENT]),
-               _cell(s.season[CIVILITY]), _cell(s.total), s.rank, s.pending, begin, end, ""]
+               _cell(s.season[CIVILITY]), *(_cell(s.scores[c]) for c in CATEGORIES), _cell(s.total), s.rank,
+               s.pending, begin, end, ""]
               for s in ordered]
     head = f"{data.title}　{y}年第{q}季度"
     return [
         OutputSheet(quarter_sheet(period.label), QUARTER_COLS, summary, landscape=True,
                     title=f"{head}农户积分汇总（{version}，数据截至 {stamp.isoformat()}）"),
         _notice_sheet(notice_sheet(period.label), QUARTER_NOTICE_COLS, notice,
-                      f"{head}农户积分公示（{version}）　公示期 {begin.isoformat()} 至 {end.isoformat()}，"
+                      f"{head}农户积分公示（{version}）　{_notice_period(begin, end)}，"
                       "如有异议请在公示期内向村评议小组提出"),
     ]
 
 
-def year_outputs(data: VillageData, period: Period, final: bool = False) -> list[OutputSheet]:
-    """V-3, V-7, V-8, V-10: `年度汇总-<Y>` (the table for the town office), `星级评定-<Y>`
-    (starred households with their 文明户 medal and the bank's credit list), `公示-<Y>`."""
-    final = is_final(data, period.start, period.end, final)
+def year_outputs(data: VillageData, period: Period, final: bool | None = None) -> list[OutputSheet]:
+    """V-3, V-7, V-8, V-10: `年度汇总-<Y>` (the table for the town office), `公示-<Y>`, and
+    for a final year only (C-8) `星级评定-<Y>` (starred households with their 文明户 medal
+    and the bank's credit list), between the two. ``final`` as for ``quarter_outputs``."""
+    if final is None:
+        final = finality(data, period).final
     rows = standings(data, period, final)
     rate_stars(data, rows)
     by_hid = {s.household.hid: s for s in rows}
@@ -672,18 +833,19 @@ def year_outputs(data: VillageData, period: Period, final: bool = False) -> list
     starred = sorted((s for s in rows if s.star), key=lambda s: s.rank)   # stable: roster order
     stars = [[s.household.hid, s.household.head, s.household.group, _cell(s.total), s.rank, s.star,
               MEDALS[s.star], "是"] for s in starred]
-    notice = [[s.household.group, s.household.hid, s.household.head, _cell(s.total), s.rank, s.star,
+    notice = [[s.household.group, s.household.hid, s.household.head,
+               *(_cell(s.scores[c]) for c in CATEGORIES), _cell(s.total), s.rank, s.star,
                s.pending, begin, end, ""] for s in ordered]
     head = f"{data.title}　{period.label}年度"
-    return [
-        OutputSheet(year_sheet(period.label), YEAR_COLS, table, landscape=True,
-                    title=f"{head}农户积分汇总（{version}，数据截至 {stamp.isoformat()}）"),
-        OutputSheet(star_sheet(period.label), STAR_COLS, stars,
-                    title=f"{head}星级文明户评定（{version}）：三星及以上颁发奖牌，星级户列入信用户名单"),
-        _notice_sheet(notice_sheet(period.label), YEAR_NOTICE_COLS, notice,
-                      f"{head}农户积分及评星公示（{version}）　公示期 {begin.isoformat()} 至 {end.isoformat()}，"
-                      "如有异议请在公示期内向村评议小组提出；公示无异议后上报镇乡村治理领导小组办公室"),
-    ]
+    outs = [OutputSheet(year_sheet(period.label), YEAR_COLS, table, landscape=True,
+                        title=f"{head}农户积分汇总（{version}，数据截至 {stamp.isoformat()}）")]
+    if final:
+        outs.append(OutputSheet(star_sheet(period.label), STAR_COLS, stars,
+                                title=f"{head}星级文明户评定（{version}）：三星及以上颁发奖牌，星级户列入信用户名单"))
+    outs.append(_notice_sheet(notice_sheet(period.label), YEAR_NOTICE_COLS, notice,
+                              f"{head}农户积分及评星公示（{version}）　{_notice_period(begin, end)}，"
+                              "如有异议请在公示期内向村评议小组提出；公示无异议后上报镇乡村治理领导小组办公室"))
+    return outs
 
 
 # ---- by-group summary with charts (issue #9) ---------------------------------------------------
