@@ -187,13 +187,38 @@ def test_final_notes_records_left_unconfirmed_V6():
     assert any(p.level == NOTICE and "1 条初评或公示中" in p.message for p in result.problems)
 
 
-def test_town_rollup_says_pre_notice_until_reported_C8(tmp_path):
+def test_town_rollup_says_pre_notice_until_final_C8(tmp_path, monkeypatch):
     from jifen_xl.rollup import export as ex
 
     final = write_xlsx(tmp_path / "一.xlsx", scenario_village())
-    posted_only = write_xlsx(tmp_path / "二.xlsx", unreport(scenario_village(), "2026"))
+    posted = write_xlsx(tmp_path / "二.xlsx", unreport(scenario_village(), "2026"))
+    monkeypatch.setenv("JIFEN_TODAY", "2027-01-06")      # the year's notice runs 01-05 … 01-07
     assert "（正式）" in ex.extract(final).summary[-1]
-    assert "（预公示）" in ex.extract(posted_only).summary[-1]
+    assert "（预公示）" in ex.extract(posted).summary[-1]
+    monkeypatch.setenv("JIFEN_TODAY", "2027-01-08")
+    assert "（正式）" in ex.extract(posted).summary[-1]
+
+
+def test_final_without_asking_once_the_notice_has_ended_C8(monkeypatch):
+    """Every record decided, no objection: the result is final once the recorded notice has
+    ended — the clock only holds it back while the notice runs."""
+    book = unreport(scenario_village(), "2026")
+    monkeypatch.setenv("JIFEN_TODAY", "2027-01-07")
+    running = run("year", book, year=2026)
+    assert running.exit_code == 0 and "星级评定-2026" not in [o.name for o in running.outputs]
+    assert all("预公示" in o.title for o in running.outputs[1:])
+    monkeypatch.setenv("JIFEN_TODAY", "2027-01-08")
+    ended = run("year", book, year=2026)
+    assert "星级评定-2026" in [o.name for o in ended.outputs]
+    assert all("正式" in o.title for o in ended.outputs[1:4])
+
+
+def test_ended_notice_with_undecided_records_stays_pre_notice_C8_V6():
+    book = unreport(scenario_village(), "2026")
+    set_status(book, record_row(book, "H12", "W01", d(11, 5)), "公示中")
+    result = run("year", book, year=2026)
+    assert result.exit_code == 0 and "星级评定-2026" not in [o.name for o in result.outputs]
+    assert any(p.level == NOTICE and "公示期已满" in p.message and "1 条" in p.message for p in result.problems)
 
 
 # ---- notices add up (V-8) -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from . import model as vg
 
 INPUTS = vg.EXPECTED_HEADERS
 FINAL_HELP = ("生成正式结果（只计“已确认”的记录）：须在“公示记录”登记了本期公示且公示期已满、没有未处理的异议；"
-              "默认为预公示，公示记录填了上报日期时为正式")
+              "不加时，公示期满、无异议且记录都已确认或驳回（或已填上报日期）即为正式，否则为预公示")
 
 
 def check(sheets, opts) -> Result:
@@ -46,8 +46,8 @@ def _next_step(period, state: vg.Finality) -> str:
                 else f"已于 {state.notice.reported.isoformat()} 上报。")
     if state.notice is None:
         return f"下一步：打印“公示-{period.label}”张贴，在“公示记录”登记期次 {period.label} 和公示开始日期。"
-    return (f"公示期 {state.notice.start.isoformat()} 至 {state.notice.end.isoformat()}；期满无异议后"
-            "用 --final（或设置“正式结果”填“是”）生成正式结果。")
+    return (f"公示期 {state.notice.start.isoformat()} 至 {state.notice.end.isoformat()}；期满无异议、记录都已确认后"
+            "重新计算即为正式结果（也可用 --final 或设置“正式结果”填“是”）。")
 
 
 def quarter(sheets, opts) -> Result:

@@ -9,11 +9,12 @@ Decisions where SPEC/WORKBOOKS leave room (documented for the clerk in the templ
 
 * Workflow (V-6, V-8, C-8): the *notice* version counts 初评, 公示中 and 已确认 entries and is
   marked 预公示; the *final* version counts only 已确认. A result is final only after the
-  notice recorded in `公示记录` has ended with no open objection: either the clerk asks for
-  it (``--final`` / 正式结果 是 — refused with a located 错误 while there is no record, the
-  notice has not ended by today's date, or an objection is open), or the record carries an
-  上报日期 (the report to the town happens after the final result, so the data alone say it
-  is final). The clock is consulted only to refuse. 已驳回 never counts. 有异议 entries count
+  notice recorded in `公示记录` has ended with no open objection. Asked for (``--final`` /
+  正式结果 是), it counts only 已确认 and is refused with a located 错误 while there is no
+  record, the notice has not ended by today's date, or an objection is open. Unasked, the
+  result is final once the notice has ended (its 公示结束 passed, or an 上报日期 recorded:
+  the report to the town comes after) with no open objection and no 初评/公示中 record
+  left (unless reported). The clock is consulted only to refuse; it never enters an output. 已驳回 never counts. 有异议 entries count
   in neither version; their household is listed in `待复核` and gets no star.
 * The annual star list (`星级评定`: medals and the bank's 信用户 list) exists only for a final
   year; the provisional `年度汇总` and notice show the star each household would get, so
@@ -631,27 +632,43 @@ def finality(data: VillageData, period: Period, asked: bool = False) -> Finality
     """A result is final only after the notice recorded in `公示记录` has ended with no open
     objection (year to date). Asked for (``--final`` / 正式结果), it is refused with a
     located 错误 for each missing step — the clock consulted only to refuse a notice not yet
-    ended; unasked, it is final when the record carries an 上报日期 (the report to the town
-    comes after the notice ended, so the data alone say so: the same workbook gives the
-    same result any day, C-5) and no objection is open — else 预公示, each reason a 提示."""
+    ended (a recorded 上报日期 says it has). Unasked: see ``_finality_unasked``."""
     rec = data.notices.get(period.label)
-    if not asked and (rec is None or rec.reported is None):
-        return Finality(False, rec)
+    if not asked:
+        return _finality_unasked(data, period, rec)
     why: list[Problem] = []
     if rec is None:
         why.append(Problem(NOTICE_LOG, None, "期次", period.label,
                            f"没有 {period.label} 的公示记录：请先张贴公示，在“公示记录”登记公示开始日期，"
                            "公示期满无异议后再生成正式结果"))
-    elif asked and rec.reported is None and rec.end >= clock.today():   # the clock only refuses
+    elif rec.reported is None and rec.end >= clock.today():   # the clock only refuses
         why.append(Problem(NOTICE_LOG, rec.row, "公示结束", rec.end,
                            f"公示期到 {rec.end.isoformat()} 才结束，公示期满无异议后才能生成正式结果"))
+    why += _open_objections(data, period, "不能生成正式结果")
+    return Finality(not why, rec, why)
+
+
+def _open_objections(data: VillageData, period: Period, consequence: str, level: str = ERROR) -> list[Problem]:
     e = _live(data, date(period.end.year, 1, 1), period.end)
-    for row, sid in zip(e.loc[e["status"] == OBJECTED, "row"], e.loc[e["status"] == OBJECTED, "sid"]):
-        why.append(Problem(RECORDS, int(row), "状态", OBJECTED,
-                           f"{sid}户的异议尚未处理（复核后改为已确认或已驳回），不能生成正式结果"))
-    if not asked:   # reported, yet a step is missing: stays 预公示, each reason a 提示
-        why = [Problem(p.sheet, p.row, p.column, p.value,
-                       p.message.replace("不能生成正式结果", "虽已填上报日期，结果仍为预公示"), NOTICE) for p in why]
+    e = e[e["status"] == OBJECTED]
+    return [Problem(RECORDS, int(row), "状态", OBJECTED,
+                    f"{sid}户的异议尚未处理（复核后改为已确认或已驳回），{consequence}", level)
+            for row, sid in zip(e["row"], e["sid"])]
+
+
+def _finality_unasked(data: VillageData, period: Period, rec: NoticeRecord | None) -> Finality:
+    """Final without asking once the recorded notice has ended — reported to the town
+    (上报日期), or its 公示结束 passed by the clock — with no open objection and, unless
+    reported, every record of the year so far decided (no 初评/公示中 left, which a final
+    result would silently drop). Otherwise 预公示, each reason after the notice a 提示."""
+    if rec is None or (rec.reported is None and rec.end >= clock.today()):
+        return Finality(False, rec)
+    why = _open_objections(data, period, "结果仍为预公示", NOTICE)
+    left = unconfirmed(data, period)
+    if not why and rec.reported is None and left:
+        why.append(Problem(RECORDS, None, "状态", "",
+                           f"{period.label} 的公示期已满，还有 {left} 条初评或公示中的记录，结果仍为预公示："
+                           "公示无异议的请改为“已确认”，或用 --final 只按已确认的记录生成正式结果", NOTICE))
     return Finality(not why, rec, why)
 
 
