@@ -62,6 +62,20 @@ def chinese():
 
 
 class ChineseFormatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog, indent_increment=2, max_help_position=32, width=None):
+        # room for the longest command name (install-libreoffice) beside its description
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+    def add_argument(self, action):
+        super().add_argument(action)
+        # argparse measures sub-commands without their extra indent, so the longest one wraps
+        # onto a line of its own; count that indent too.
+        if action.help is not argparse.SUPPRESS and hasattr(action, "_get_subactions"):
+            longest = max((len(self._format_action_invocation(a)) for a in action._get_subactions()),
+                          default=0)
+            self._action_max_length = max(self._action_max_length,
+                                          longest + self._current_indent + self._indent_increment)
+
     def _format_usage(self, usage, actions, groups, prefix):
         return super()._format_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
