@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_rollup_parsers(sub)
     from .wps_install import add_parser as add_wps_parser   # install-wps (issue #18)
     add_wps_parser(sub)
+    from .serve_cli import add_parsers as add_serve_parsers        # serve, install-libreoffice (issue #17)
+    add_serve_parsers(sub)
 
     seen: dict[str, argparse.ArgumentParser] = {}
     for action in actions.values():
@@ -122,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "install-wps":
             from .wps_install import run as run_install_wps
             return run_install_wps(args)
+        from .serve_cli import COMMANDS as SERVE_COMMANDS
+        if args.command in SERVE_COMMANDS:
+            from .serve_cli import run as run_serve
+            return run_serve(args)
         if args.command in ("export", "rollup"):
             from .rollup.cli_hooks import run as run_rollup
             return run_rollup(args)

@@ -1,0 +1,443 @@
+"""The local service door: `jifen serve` (WORKBOOKS.md "The local service").
+
+A few Starlette route functions over the same ``Action.compute`` the command line and the
+xlwings buttons run: a client inside an office suite (the LibreOffice extension, the WPS
+add-in) posts the sheets of the open workbook as JSON and writes back the returned output
+sheets with their render spec (book/render_spec.py). No scoring logic lives here.
+
+Security (a local service is reachable by every web page the clerk opens):
+* it binds 127.0.0.1 only and refuses any other address;
+* every run needs the token kept 0600 in the user's configuration folder;
+* the ``Host`` header must be ``127.0.0.1:<port>`` or ``localhost:<port>`` (DNS rebinding);
+* CORS only for the origins of our own clients (``ALLOWED_ORIGINS``), never ``*``;
+* bodies over 64 MB are refused (413) before they are read whole;
+* there is no endpoint that reads or writes a file: sheets in, sheets out.
+
+Two buttons pressed on one workbook run one after the other: runs are serialised per
+workbook key — the ``workbook`` field a client sends (e.g. the document's URL), else a
+digest of the posted sheet names and the `设置` sheet — and at most ``MAX_PARALLEL`` runs
+compute at once.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import os
+import re
+import secrets
+import sys
+import threading
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+DEFAULT_PORT = 39800
+LOOPBACK = "127.0.0.1"
+MAX_BODY = 64 * 1024 * 1024
+TOKEN_HEADER = "X-Jifen-Token"
+# Origins of our clients: LibreOffice's Python sends none; a page loaded from a file or a
+# sandboxed add-in frame sends "null"; the WPS add-in's origins are added by its installer's
+# contract (WORKBOOKS.md) — see jifen_xl/wps if present.
+ALLOWED_ORIGINS: list[str] = ["null"]
+MAX_PARALLEL = max(2, min(4, os.cpu_count() or 2))
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+class ServiceError(Exception):
+    """A refusal with an HTTP status and a Chinese message for the clerk."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+# --------------------------------------------------------------------------- token
+
+def config_dir() -> Path:
+    """``%APPDATA%\\jifen`` on Windows, else ``$XDG_CONFIG_HOME/jifen`` (default ~/.config/jifen)."""
+    if os.name == "nt":
+        base = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+    else:
+        base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "jifen"
+
+
+def token_path() -> Path:
+    return config_dir() / "token"
+
+
+def ensure_token() -> str:
+    """The service token, created on first use (random, readable by the user alone)."""
+    path = token_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        token = path.read_text(encoding="ascii").strip()
+        if os.name != "nt" and (path.stat().st_mode & 0o077):
+            os.chmod(path, 0o600)
+        if token:
+            return token
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600)
+    token = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(token + "\n")
+    return token
+
+
+# --------------------------------------------------------------------------- request → RawSheets
+
+def _date_kinds() -> tuple[set[str], set[str]]:
+    """Headers of date columns and 设置 keys of date settings, from the schemes' schemas."""
+    from . import app
+    from .core.table import Col, Setting
+
+    app.load_actions()
+    headers: set[str] = set()
+    keys: set[str] = set()
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("jifen_xl.schemes") or module is None:
+            continue
+        for value in vars(module).values():
+            if isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, Col) and item.kind == "date":
+                        headers.add(item.header)
+                    elif isinstance(item, Setting) and item.kind == "date":
+                        keys.add(item.key)
+    return headers, keys
+
+
+_DATE_KINDS: tuple[set[str], set[str]] | None = None
+
+
+def date_kinds() -> tuple[set[str], set[str]]:
+    global _DATE_KINDS
+    if _DATE_KINDS is None:
+        _DATE_KINDS = _date_kinds()
+    return _DATE_KINDS
+
+
+def _iso(text: str):
+    """A date/datetime for an ISO string, else the text unchanged."""
+    if len(text) == 10 and _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return text
+    if 16 <= len(text) <= 26 and _ISO_DATETIME.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text.replace(" ", "T"))
+        except ValueError:
+            return text
+    return text
+
+
+def _serial_date(v):
+    """An Excel serial number (1900 system) as a date, or a datetime with a time of day."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not (1 <= v < 2958466):
+        return v
+    days = math.floor(v)
+    if v == days:
+        return (_EXCEL_EPOCH + timedelta(days=days)).date()
+    return _EXCEL_EPOCH + timedelta(days=days, seconds=round((v - days) * 86400))
+
+
+def _cell(v, sheet: str, r: int, c: int):
+    if v is None or isinstance(v, (bool, int, str)):
+        return _iso(v) if isinstance(v, str) else v
+    if isinstance(v, float):
+        return v
+    raise ServiceError(400, f"工作表“{sheet}”第 {r + 1} 行第 {c + 1} 列的值不是数字、文字、是/否或空值。")
+
+
+def sheets_from_json(payload: dict, wanted: dict[str, list[str]]) -> dict:
+    """RawSheets for the sheets the action reads, from ``payload["sheets"]`` (other sheets
+    a client sends along are ignored)."""
+    from .book.reader import raw_from_cells
+
+    sheets = payload.get("sheets")
+    if not isinstance(sheets, dict):
+        raise ServiceError(400, "请求中缺少 sheets（工作表名 → 行的列表）。")
+    headers, keys = date_kinds()
+    out = {}
+    for name, expected in wanted.items():
+        grid = sheets.get(name)
+        if grid is None:
+            out[name] = None
+            continue
+        if not isinstance(grid, list) or not all(isinstance(row, list) for row in grid):
+            raise ServiceError(400, f"工作表“{name}”应为行的列表（每行是单元格值的列表）。")
+        cells = [[_cell(v, name, r, c) for c, v in enumerate(row)] for r, row in enumerate(grid)]
+        raw = raw_from_cells(name, cells, list(expected))
+        date_cols = [i for i, h in enumerate(raw.header) if h in headers]
+        for row in raw.rows:
+            for i in date_cols:
+                row[i] = _serial_date(row[i])
+        if keys and "项目" in raw.header and "值" in raw.header:
+            ki, vi = raw.header.index("项目"), raw.header.index("值")
+            for row in raw.rows:
+                if isinstance(row[ki], str) and row[ki].strip() in keys:
+                    row[vi] = _serial_date(row[vi])
+        out[name] = raw
+    return out
+
+
+def options_from_json(action, payload: dict) -> dict:
+    from .app import parse_param
+
+    raw = payload.get("options") or {}
+    if not isinstance(raw, dict):
+        raise ServiceError(400, "options 应为“参数名 → 值”的对象。")
+    params = {name: kind for name, kind, _ in action.params}
+    opts = {}
+    for name, value in raw.items():
+        if name not in params:
+            known = "、".join(params) or "无"
+            raise ServiceError(400, f"命令 {action.name} 没有参数“{name}”（可用参数：{known}）。")
+        if value is None or value is False or (isinstance(value, str) and not value.strip()):
+            continue
+        if not isinstance(value, (str, int, float, bool)):
+            raise ServiceError(400, f"参数“{name}”的值应为文字、数字或是/否。")
+        try:
+            opts[name] = parse_param(params[name], value) if params[name] != "flag" else \
+                bool(parse_param("flag", value))
+        except (ValueError, TypeError) as exc:
+            raise ServiceError(400, f"参数 {name} “{value}” 无法识别：{exc}") from None
+        if params[name] == "flag" and not opts[name]:
+            del opts[name]
+    return opts
+
+
+# --------------------------------------------------------------------------- running an action
+
+class WorkbookLocks:
+    """One lock per workbook key, so two buttons on one workbook run one after the other."""
+
+    def __init__(self):
+        self._guard = threading.Lock()
+        self._locks: dict[str, list] = {}     # key -> [lock, users]
+
+    def acquire(self, key: str) -> threading.Lock:
+        with self._guard:
+            entry = self._locks.setdefault(key, [threading.Lock(), 0])
+            entry[1] += 1
+        entry[0].acquire()
+        return entry[0]
+
+    def release(self, key: str) -> None:
+        with self._guard:
+            entry = self._locks[key]
+            entry[0].release()
+            entry[1] -= 1
+            if entry[1] == 0:
+                del self._locks[key]
+
+
+def workbook_key(payload: dict) -> str:
+    given = payload.get("workbook")
+    if isinstance(given, str) and given.strip():
+        return "id:" + given.strip()
+    sheets = payload.get("sheets") or {}
+    h = hashlib.sha256()
+    h.update(json.dumps(sorted(sheets), ensure_ascii=False).encode())
+    h.update(json.dumps(sheets.get("设置"), ensure_ascii=False, default=str).encode())
+    return "sheets:" + h.hexdigest()
+
+
+def command_names() -> list[str]:
+    from .app import load_actions
+
+    seen: list[str] = []
+    for (name, _), _a in load_actions().items():
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def run_command(command: str, payload: dict) -> dict:
+    """Compute ``command`` on the posted sheets; the JSON answer (WORKBOOKS.md)."""
+    from .app import detect_scheme, find_action, load_actions, sorted_problems
+    from .book.render_spec import json_cell, output_json
+    from .core.problems import CHECK_COLUMNS, InputError
+
+    if command not in command_names():
+        raise ServiceError(404, f"没有“{command}”这个命令；可用的命令：{'、'.join(command_names())}。")
+    if not isinstance(payload, dict):
+        raise ServiceError(400, "请求内容应为 JSON 对象：{\"sheets\": {…}, \"options\": {…}}。")
+    sheets = payload.get("sheets")
+    if not isinstance(sheets, dict) or not sheets:
+        raise ServiceError(400, "请求中缺少 sheets（工作表名 → 行的列表）。")
+    names = [str(n) for n in sheets]
+    action = find_action(command, names)
+    scheme = detect_scheme(names)
+    if action is None or scheme is None:
+        wanted = sorted({s for (n, _), a in load_actions().items() if n == command for s in a.sheets})
+        raise ServiceError(400, f"发送的工作表（{'、'.join(names)[:200]}）不是“{command}”适用的工作簿；"
+                                f"需要这些工作表：{'、'.join(wanted)}。")
+    opts = options_from_json(action, payload)
+    raw = sheets_from_json(payload, action.sheets_to_read())
+    try:
+        result = action.compute(raw, opts)
+    except InputError as exc:
+        raise ServiceError(400, exc.message) from None
+    return {
+        "exit_code": result.exit_code,
+        "summary": list(result.summary),
+        "problems": [dict(zip(CHECK_COLUMNS, (json_cell(v) for v in p.as_row())))
+                     for p in sorted_problems(result.problems)],
+        "outputs": [output_json(o) for o in result.outputs],
+    }
+
+
+def commands_json() -> list[dict]:
+    """What each button needs: the sheets to send and the options with their 设置 labels."""
+    from .app import load_actions
+    from .macros import PARAM_LABELS
+
+    out = []
+    for (name, scheme), a in load_actions().items():
+        out.append({"command": name, "button": a.button, "scheme": scheme,
+                    "sheets": list(a.sheets_to_read()),
+                    "options": [{"name": p, "kind": kind, "label": PARAM_LABELS.get(p), "help": help_text}
+                                for p, kind, help_text in a.params]})
+    return out
+
+
+# --------------------------------------------------------------------------- the Starlette app
+
+def create_app(token: str, port: int = DEFAULT_PORT, origins: list[str] | None = None):
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.exceptions import HTTPException
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from . import __version__
+
+    locks = WorkbookLocks()
+    gate = threading.BoundedSemaphore(MAX_PARALLEL)
+
+    def error(status: int, message: str) -> JSONResponse:
+        return JSONResponse({"message": message}, status_code=status)
+
+    def check_token(request: Request) -> None:
+        given = request.headers.get(TOKEN_HEADER, "")
+        if not given or not hmac.compare_digest(given.encode(), token.encode()):
+            raise ServiceError(401, "缺少或错误的访问令牌（X-Jifen-Token）。运行 `jifen serve --print-token` 查看令牌。")
+
+    async def read_json(request: Request):
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY:
+            raise ServiceError(413, "请求内容超过 64 MB，无法处理；请只发送所需的工作表。")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise ServiceError(413, "请求内容超过 64 MB，无法处理；请只发送所需的工作表。")
+            chunks.append(chunk)
+        body = b"".join(chunks)
+
+        def bad_constant(name):
+            raise ValueError(f"不允许 {name}")
+        try:
+            return json.loads(body.decode("utf-8"), parse_constant=bad_constant)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise ServiceError(400, "请求内容不是有效的 JSON（UTF-8）。") from None
+
+    async def health(request: Request):
+        return JSONResponse({"ok": True, "version": __version__})
+
+    async def commands(request: Request):
+        check_token(request)
+        return JSONResponse({"commands": await run_in_threadpool(commands_json)})
+
+    async def run(request: Request):
+        check_token(request)
+        command = request.path_params["command"]
+        payload = await read_json(request)
+
+        def work():
+            key = workbook_key(payload) if isinstance(payload, dict) else "?"
+            locks.acquire(key)
+            try:
+                with gate:
+                    return run_command(command, payload)
+            finally:
+                locks.release(key)
+        return JSONResponse(await run_in_threadpool(work))
+
+    async def on_service_error(request: Request, exc: ServiceError):
+        return error(exc.status, exc.message)
+
+    async def on_http_error(request: Request, exc: HTTPException):
+        messages = {404: "没有这个地址；可用：GET /v1/health、GET /v1/commands、POST /v1/run/<命令>。",
+                    405: "这个地址不支持这种请求方法。"}
+        return error(exc.status_code, messages.get(exc.status_code, "请求无法处理。"))
+
+    async def on_internal_error(request: Request, exc: Exception):
+        return error(500, f"服务内部错误（{type(exc).__name__}），工作簿没有被改动；"
+                          "请把工作簿和这条信息发给维护人员。")
+
+    allowed_hosts = {f"{LOOPBACK}:{port}", f"localhost:{port}"}
+
+    class HostCheck:
+        """403 unless the Host header names this service on loopback (DNS rebinding)."""
+
+        def __init__(self, app):
+            self.app = app
+
+        async def __call__(self, scope, receive, send):
+            if scope["type"] == "http":
+                host = ""
+                for k, v in scope.get("headers", []):
+                    if k == b"host":
+                        host = v.decode("latin-1").lower()
+                        break
+                if host not in allowed_hosts:
+                    await error(403, f"拒绝访问：Host 头应为 127.0.0.1:{port} 或 localhost:{port}。")(
+                        scope, receive, send)
+                    return
+            await self.app(scope, receive, send)
+
+    return Starlette(
+        routes=[Route("/v1/health", health, methods=["GET"]),
+                Route("/v1/commands", commands, methods=["GET"]),
+                Route("/v1/run/{command}", run, methods=["POST"])],
+        middleware=[Middleware(HostCheck),
+                    Middleware(CORSMiddleware, allow_origins=list(origins or ALLOWED_ORIGINS),
+                               allow_methods=["GET", "POST"],
+                               allow_headers=[TOKEN_HEADER, "Content-Type"], max_age=600)],
+        exception_handlers={ServiceError: on_service_error, HTTPException: on_http_error,
+                            Exception: on_internal_error})
+
+
+def serve(port: int = DEFAULT_PORT, host: str = LOOPBACK) -> int:
+    """Run the service in the foreground until interrupted."""
+    if host != LOOPBACK:
+        print(f"只能在本机回环地址 {LOOPBACK} 上运行，拒绝监听 {host}。", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    token = ensure_token()
+    app = create_app(token, port)
+    from . import app as actions
+    actions.load_actions()          # warm: every scheme imported before the first click
+    date_kinds()
+    print(f"积分服务已启动：http://{LOOPBACK}:{port}/v1/health（令牌文件 {token_path()}）", flush=True)
+    config = uvicorn.Config(app, host=LOOPBACK, port=port, log_level="warning", access_log=False,
+                            server_header=False, date_header=False)
+    try:
+        uvicorn.Server(config).run()
+    except OSError as exc:
+        print(f"无法在端口 {port} 上启动服务：{exc}", file=sys.stderr)
+        return 2
+    return 0

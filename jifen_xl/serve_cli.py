@@ -1,0 +1,41 @@
+"""Command-line entries of the local service door: `jifen serve`, `jifen install-libreoffice`."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+COMMANDS = ("serve",)
+
+
+def add_parsers(sub) -> None:
+    from .serve import DEFAULT_PORT, LOOPBACK
+
+    p = sub.add_parser("serve", help="在本机运行积分服务，供 WPS / LibreOffice 中的积分按钮使用")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"端口（默认 {DEFAULT_PORT}）")
+    p.add_argument("--host", default=LOOPBACK, help=argparse.SUPPRESS)
+    p.add_argument("--print-token", action="store_true", help="显示访问令牌后退出（首次使用时生成）")
+    p.add_argument("--install-autostart", action="store_true", help="登录时自动启动服务")
+    p.add_argument("--remove-autostart", action="store_true", help="取消登录时自动启动")
+
+
+def run(args) -> int:
+    from . import autostart
+    from .serve import ensure_token, serve, token_path
+
+    if args.command != "serve":
+        raise ValueError(args.command)
+    if args.print_token:
+        token = ensure_token()
+        print(token)
+        print(f"（令牌文件：{token_path()}）", file=sys.stderr)
+        return 0
+    if args.install_autostart:
+        ensure_token()
+        path = autostart.install(args.port)
+        print(f"已设置登录时自动启动积分服务：{path}")
+        return 0
+    if args.remove_autostart:
+        path = autostart.remove()
+        print(f"已取消自动启动：{path}" if path else "没有找到自动启动项，无需取消。")
+        return 0
+    return serve(args.port, args.host)
