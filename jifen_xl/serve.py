@@ -281,9 +281,23 @@ def run_command(command: str, payload: dict) -> dict:
         raise ServiceError(400, f"发送的工作表（{'、'.join(names)[:200]}）不是“{command}”适用的工作簿；"
                                 f"需要这些工作表：{'、'.join(wanted)}。")
     opts = options_from_json(action, payload)
-    raw = sheets_from_json(payload, action.sheets_to_read())
+    wanted = action.sheets_to_read()
+    if payload.get("settings_options"):
+        wanted = wanted | {"设置": ["项目", "值"]}
+    raw = sheets_from_json(payload, wanted)
     try:
-        result = action.compute(raw, opts)
+        result = None
+        if payload.get("settings_options"):
+            # the buttons' rule (macros.options_from_settings): 计算周 … cells in 设置, one parsing
+            from .app import Result, check_sheet
+            from .macros import options_from_settings
+            cell_opts, problems = options_from_settings(action, raw.get("设置"))
+            if problems:
+                result = Result([check_sheet(problems)], problems,
+                                ["“设置”中的计算参数有误，未生成结果；请按“校验”工作表修改。"])
+            opts = cell_opts | opts
+        if result is None:
+            result = action.compute(raw, opts)
     except InputError as exc:
         raise ServiceError(400, exc.message) from None
     return {

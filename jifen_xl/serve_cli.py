@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-COMMANDS = ("serve",)
+COMMANDS = ("serve", "install-libreoffice")
 
 
 def add_parsers(sub) -> None:
@@ -17,13 +18,19 @@ def add_parsers(sub) -> None:
     p.add_argument("--install-autostart", action="store_true", help="登录时自动启动服务")
     p.add_argument("--remove-autostart", action="store_true", help="取消登录时自动启动")
 
+    p = sub.add_parser("install-libreoffice", help="在 LibreOffice Calc 中安装“积分”工具栏和菜单")
+    p.add_argument("--dir", type=Path, default=None, help="LibreOffice 配置目录（默认：当前用户的配置）")
+    p.add_argument("--uninstall", action="store_true", help="卸载")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"积分服务端口（默认 {DEFAULT_PORT}）")
+
 
 def run(args) -> int:
     from . import autostart
     from .serve import ensure_token, serve, token_path
 
-    if args.command != "serve":
-        raise ValueError(args.command)
+    if args.command == "install-libreoffice":
+        from .lo_extension import install
+        return install(args.dir, args.uninstall, args.port)
     if args.print_token:
         token = ensure_token()
         print(token)

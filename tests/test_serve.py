@@ -349,3 +349,19 @@ def test_autostart_on_windows_is_a_startup_folder_command(tmp_path, monkeypatch)
     written = autostart.install(39800, windows=True)
     assert written.read_bytes().decode("utf-8").startswith("@echo off\r\n")
     assert autostart.remove(windows=True) == written and not written.exists()
+
+
+def test_settings_options_read_the_option_cells_as_the_buttons_do(client, demo_dir):
+    sheets = request_sheets(demo_dir / "班级积分-示例.xlsx")
+    sheets["设置"].append(["计算周", "2026-09-09"])
+    plain = client.post("/v1/run/week", json={"sheets": sheets}, headers=AUTH).json()
+    assert plain["outputs"][1]["rows"][1][0] != "2026-09-07"       # the command line's default week
+    cells = client.post("/v1/run/week", json={"sheets": sheets, "settings_options": True}, headers=AUTH).json()
+    assert cells["outputs"][1]["rows"][1][0] == "2026-09-07"
+    explicit = client.post("/v1/run/week", json={"sheets": sheets, "settings_options": True,
+                                                 "options": {"week": "2026-09-16"}}, headers=AUTH).json()
+    assert explicit["outputs"][1]["rows"][1][0] == "2026-09-14"      # explicit options win
+    sheets["设置"][-1] = ["计算周", "九月某天"]
+    bad = client.post("/v1/run/week", json={"sheets": sheets, "settings_options": True}, headers=AUTH).json()
+    assert bad["exit_code"] == 1 and [o["name"] for o in bad["outputs"]] == ["校验"]
+    assert bad["problems"][0]["工作表"] == "设置" and "计算周" in bad["problems"][0]["问题"]

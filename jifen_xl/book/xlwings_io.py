@@ -123,7 +123,9 @@ def write_output(book, out: OutputSheet):
                 formats[out.columns.index(header)] = code
         for c, code in sorted(formats.items()):
             sheet.range((2, c + 1), (len(grid), c + 1)).number_format = code
-    sheet.autofit("columns")
+    from .render_spec import sheet_format
+    from .xlwings_format import apply_format
+    apply_format(sheet, sheet_format(out), len(grid))   # widths, header, freeze, page setup, charts
     return sheet
 
 

@@ -1,0 +1,219 @@
+"""The LibreOffice door: build the 积分 Calc extension (.oxt) and install it (issue #17).
+
+The extension is built by code from the committed sources in ``jifen_xl/libreoffice_ext/``:
+``description.xml``, ``META-INF/manifest.xml`` and the Python module ``python/jifen_calc.py``
+(standard library + uno: it only talks to `jifen serve`). ``Addons.xcu`` (the 积分 toolbar
+and menu) and ``CalcWindowState.xcu`` (the toolbar's name, shown docked) are generated here
+from the registered actions, so a button exists for every workbook command and nowhere else.
+
+Installing goes through the UNO ExtensionManager (``libreoffice_ext/tools/uno_install.py``),
+run by a Python that can import uno: ``unopkg`` refuses per-user installs as root.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from . import __version__
+
+SOURCES = Path(__file__).parent / "libreoffice_ext"
+OXT_NAME = "jifen.oxt"          # part of every button URL: never rename
+IDENTIFIER = "org.jifen-xl.calc"
+MODULE = "jifen_calc.py"
+TOOLBAR = "org.jifen-xl.calc.toolbar"
+MENU = "org.jifen-xl.calc.menu"
+CONTEXT = "com.sun.star.sheet.SpreadsheetDocument"
+_ZIP_DATE = (2026, 1, 1, 0, 0, 0)
+
+
+def button_functions() -> dict[str, str]:
+    """``BUTTONS`` of the extension module (function -> command), read without importing uno."""
+    tree = ast.parse((SOURCES / "python" / MODULE).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "BUTTONS" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise RuntimeError("BUTTONS missing from the extension module")
+
+
+def buttons() -> list[tuple[str, str, str]]:
+    """(command, caption, script URL) for every workbook command, in registration order."""
+    from .app import load_actions
+
+    by_command = {cmd: fn for fn, cmd in button_functions().items()}
+    out, seen = [], set()
+    for (command, _scheme), action in load_actions().items():
+        if command in seen:
+            continue
+        seen.add(command)
+        fn = by_command.get(command)
+        if fn is None:
+            raise RuntimeError(f"the LibreOffice extension has no button function for `{command}`")
+        out.append((command, action.button, script_url(fn)))
+    return out
+
+
+def script_url(function: str) -> str:
+    return (f"vnd.sun.star.script:{OXT_NAME}|python|{MODULE}${function}"
+            "?language=Python&location=user:uno_packages")
+
+
+def _prop(name: str, value: str, localized: bool = False) -> str:
+    if localized:
+        return (f'<prop oor:name="{name}" oor:type="xs:string"><value xml:lang="zh-CN">{escape(value)}</value>'
+                f'<value xml:lang="en-US">{escape(value)}</value></prop>')
+    return f'<prop oor:name="{name}" oor:type="xs:string"><value>{escape(value)}</value></prop>'
+
+
+def addons_xcu() -> str:
+    items = "".join(
+        f'<node oor:name="m{i:02d}" oor:op="replace">{_prop("URL", url)}{_prop("Title", caption, True)}'
+        f'{_prop("Target", "_self")}{_prop("Context", CONTEXT)}</node>'
+        for i, (_, caption, url) in enumerate(buttons(), start=1))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<oor:component-data xmlns:oor="http://openoffice.org/2001/registry" '
+            'xmlns:xs="http://www.w3.org/2001/XMLSchema" oor:name="Addons" oor:package="org.openoffice.Office">'
+            '<node oor:name="AddonUI">'
+            f'<node oor:name="OfficeToolBar"><node oor:name="{TOOLBAR}" oor:op="replace">{items}</node></node>'
+            f'<node oor:name="OfficeMenuBar"><node oor:name="{MENU}" oor:op="replace">'
+            f'{_prop("Title", "积分", True)}{_prop("Context", CONTEXT)}'
+            f'<node oor:name="Submenu">{items}</node></node></node>'
+            '</node></oor:component-data>\n')
+
+
+def window_state_xcu() -> str:
+    """The toolbar's name (积分) and a docked, visible start in Calc."""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<oor:component-data xmlns:oor="http://openoffice.org/2001/registry" '
+            'xmlns:xs="http://www.w3.org/2001/XMLSchema" oor:name="CalcWindowState" oor:package="org.openoffice.Office.UI">'
+            '<node oor:name="UIElements"><node oor:name="States">'
+            f'<node oor:name="private:resource/toolbar/addon_{TOOLBAR}" oor:op="replace">'
+            '<prop oor:name="UIName" oor:type="xs:string"><value xml:lang="zh-CN">积分</value>'
+            '<value xml:lang="en-US">积分</value></prop>'
+            '<prop oor:name="Docked" oor:type="xs:boolean"><value>true</value></prop>'
+            '<prop oor:name="Visible" oor:type="xs:boolean"><value>true</value></prop>'
+            '</node></node></node></oor:component-data>\n')
+
+
+def manifest_xml() -> str:
+    text = (SOURCES / "META-INF" / "manifest.xml").read_text(encoding="utf-8")
+    entry = ('  <manifest:file-entry manifest:media-type="application/vnd.sun.star.configuration-data" '
+             'manifest:full-path="CalcWindowState.xcu"/>\n')
+    return text.replace("</manifest:manifest>", entry + "</manifest:manifest>")
+
+
+def oxt_parts() -> dict[str, bytes]:
+    return {
+        "META-INF/manifest.xml": manifest_xml().encode("utf-8"),
+        "description.xml": (SOURCES / "description.xml").read_text(encoding="utf-8")
+        .replace("@VERSION@", __version__).encode("utf-8"),
+        "Addons.xcu": addons_xcu().encode("utf-8"),
+        "CalcWindowState.xcu": window_state_xcu().encode("utf-8"),
+        f"python/{MODULE}": (SOURCES / "python" / MODULE).read_bytes(),
+    }
+
+
+def build_oxt(folder: Path) -> Path:
+    """Write ``jifen.oxt`` into ``folder`` (byte-identical for identical sources)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / OXT_NAME
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in oxt_parts().items():
+            info = zipfile.ZipInfo(name, _ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    return path
+
+
+# --------------------------------------------------------------------------- installing
+
+def default_profile() -> Path:
+    """LibreOffice's own per-user profile (the folder that holds ``user/``)."""
+    if os.name == "nt":
+        base = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+        return Path(base) / "LibreOffice" / "4"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "LibreOffice" / "4"
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "libreoffice" / "4"
+
+
+def uno_python() -> str | None:
+    """A Python that can ``import uno``: $JIFEN_UNO_PYTHON, LibreOffice's own, or the system's."""
+    from .book.libreoffice import soffice
+
+    candidates = [os.environ.get("JIFEN_UNO_PYTHON")]
+    office = soffice()
+    if office:
+        program = Path(os.path.realpath(office)).parent
+        candidates += [str(program / "python.exe"), str(program / "python"),
+                       str(program.parent / "Resources" / "python")]
+    candidates += [sys.executable, "/usr/bin/python3", shutil.which("python3")]
+    for cand in candidates:
+        if cand and os.path.exists(cand):
+            try:
+                ok = subprocess.run([cand, "-c", "import uno"], capture_output=True, timeout=60).returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                ok = False
+            if ok:
+                return cand
+    return None
+
+
+def write_client_config(port: int) -> Path:
+    """client.json in the jifen config folder: the service port and how to start it."""
+    from .serve import config_dir, ensure_token
+
+    ensure_token()
+    path = config_dir() / "client.json"
+    data = {"port": port,
+            "serve_command": [sys.executable, "-m", "jifen_xl.cli", "serve", "--port", str(port)]}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def install(profile: Path | None = None, uninstall: bool = False, port: int | None = None) -> int:
+    """`jifen install-libreoffice`: 0 done, 2 LibreOffice or its Python missing / failed."""
+    from .book.libreoffice import INSTALL_HINT, soffice
+    from .serve import DEFAULT_PORT
+
+    if soffice() is None:
+        print(INSTALL_HINT, file=sys.stderr)
+        return 2
+    python = uno_python()
+    if python is None:
+        print("没有找到能使用 LibreOffice 接口（uno）的 Python：Debian/Ubuntu 请运行 "
+              "`sudo apt-get install python3-uno libreoffice-script-provider-python`；"
+              "Windows 上 LibreOffice 自带的 python.exe 会被自动使用。", file=sys.stderr)
+        return 2
+    profile = Path(profile) if profile else default_profile()
+    profile.mkdir(parents=True, exist_ok=True)
+    if not uninstall:
+        write_client_config(port or DEFAULT_PORT)
+    with tempfile.TemporaryDirectory(prefix="jifen-oxt-") as tmp:
+        oxt = build_oxt(Path(tmp))
+        env = dict(os.environ)
+        env.setdefault("JIFEN_SOFFICE", soffice())
+        proc = subprocess.run([python, str(SOURCES / "tools" / "uno_install.py"), str(profile), str(oxt),
+                               "remove" if uninstall else "add"],
+                              capture_output=True, text=True, timeout=600, env=env)
+    state = proc.stdout.strip().splitlines()[-1:] or [""]
+    if proc.returncode != 0 or state[0] != ("absent" if uninstall else "installed"):
+        print(f"LibreOffice 扩展{'卸载' if uninstall else '安装'}失败：{(proc.stderr or proc.stdout).strip()[-800:]}",
+              file=sys.stderr)
+        return 2
+    if uninstall:
+        print(f"已从 LibreOffice 配置 {profile} 卸载“积分”工具栏。")
+    else:
+        print(f"已在 LibreOffice 配置 {profile} 安装“积分”工具栏（重新打开 LibreOffice Calc 后可见）。\n"
+              "按钮需要积分服务：运行 `jifen serve`，或 `jifen serve --install-autostart` 让它登录时自动启动；"
+              "服务没有运行时，按钮会自动启动它。")
+    return 0
