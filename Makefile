@@ -34,6 +34,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/serve_bench.py
 
 templates: $(STAMP)
 	$(BIN)/python -m jifen_xl.book.templates workbook_templates

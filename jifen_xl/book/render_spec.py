@@ -27,7 +27,7 @@ from . import charts as _charts
 from .sheets import OutputSheet
 
 SPEC_VERSION = 1
-# The file door's values (book/writer.py); kept equal by tests/test_serve_spec.py.
+# The file door's values (the package writer); tests/test_serve_spec.py checks them against its output.
 HEADER_FILL = "D9E1F2"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
