@@ -446,6 +446,7 @@ def serve(port: int = DEFAULT_PORT, host: str = LOOPBACK) -> int:
     from . import app as actions
     actions.load_actions()          # warm: every scheme imported before the first click
     date_kinds()
+    commands_json()                 # imports the option labels (macros) too
     print(f"积分服务已启动：http://{LOOPBACK}:{port}/v1/health（令牌文件 {token_path()}）", flush=True)
     config = uvicorn.Config(app, host=LOOPBACK, port=port, log_level="warning", access_log=False,
                             server_header=False, date_header=False)

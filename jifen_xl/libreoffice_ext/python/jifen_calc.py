@@ -351,6 +351,7 @@ def _apply_page(doc, sheet, name, fmt, nrows):
     if header:
         content = style.RightPageHeaderContent
         content.CenterText.setString(header)
+        _black(content.CenterText)
         style.RightPageHeaderContent = content
         style.LeftPageHeaderContent = content
     footer = (page.get("footer") or {}).get("center")
@@ -358,6 +359,7 @@ def _apply_page(doc, sheet, name, fmt, nrows):
     if footer:
         content = style.RightPageFooterContent
         _footer_text(doc, content.CenterText, footer)
+        _black(content.CenterText)
         style.RightPageFooterContent = content
         style.LeftPageFooterContent = content
     sheet.PageStyle = style_name
@@ -376,6 +378,14 @@ def _apply_page(doc, sheet, name, fmt, nrows):
         if controller is not None:
             controller.setActiveSheet(sheet)
             controller.freezeAtPosition(int(freeze.get("columns") or 0), int(freeze.get("rows") or 0))
+
+
+def _black(text) -> None:
+    """Explicit black: LibreOffice 7.4 exports the automatic colour of a header as white (&Kffffff)."""
+    cursor = text.createTextCursor()
+    cursor.gotoStart(False)
+    cursor.gotoEnd(True)
+    cursor.CharColor = 0
 
 
 def _footer_text(doc, text, template: str) -> None:
