@@ -175,5 +175,7 @@ def test_install_and_uninstall_into_a_profile(tmp_path):
     assert "积分" in first.stdout
     assert list((profile / "user" / "uno_packages" / "cache" / "uno_packages").rglob("jifen.oxt"))
     gone = run("--uninstall")
+    # exit 0 only when the ExtensionManager no longer lists the extension (LibreOffice deletes
+    # the cached copy lazily, on its next start)
     assert gone.returncode == 0, gone.stderr
-    assert not list((profile / "user" / "uno_packages" / "cache" / "uno_packages").rglob("jifen.oxt"))
+    assert "卸载" in gone.stdout
