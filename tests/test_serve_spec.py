@@ -92,8 +92,14 @@ def test_spec_matches_what_the_file_door_wrote(demo_dir, tmp_path):
                     assert ref in xml, (out.name, s["header"], ref)
                 for t in chart["targets"]:
                     assert t["colour"] in xml
-                for colour in set(filter(None, chart["point_colours"] or [])):
-                    assert colour in xml
+                for s in chart["series"]:
+                    assert f'<a:srgbClr val="{s["colour"]}"/>' in xml
+                axis = chart["value_axis"]
+                if axis["max"] is not None:
+                    assert f'<c:max val="{rs._charts._num(axis["max"])}"/>' in xml
+                if axis["min"] is not None:
+                    assert f'<c:min val="{rs._charts._num(axis["min"])}"/>' in xml
+                assert ("<c:dLbls>" in xml) == bool(chart["data_labels"])
     assert charted >= 3
 
 

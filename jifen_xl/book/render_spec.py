@@ -34,10 +34,7 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_CELL_CHARS = 32_767
 MARGINS_INCH = {"left": 0.7, "right": 0.7, "top": 0.75, "bottom": 0.75, "header": 0.3, "footer": 0.3}
 FOOTER_CENTER = "第 &P 页，共 &N 页"          # Excel header/footer codes: page, pages
-# Excel's default theme accents, which the file door leaves implicit (series drawn in order).
-SERIES_COLOURS = ["4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47"]
 TARGET_COLOUR = "C00000"
-REACHED_COLOUR, MISSED_COLOUR = "70AD47", "ED7D31"
 
 _ILLEGAL_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -132,42 +129,39 @@ def _range(col: int, r0: int, r1: int) -> str:
 
 
 def chart_specs(out: OutputSheet) -> list[dict]:
-    """The sheet's charts bound to its cells, placed as the file door places them."""
+    """The sheet's charts bound to its cells, placed and coloured as the file door draws them
+    (charts.chart_xml: series colours in palette order, goal columns as red dashed lines,
+    value labels, the value axis from charts.value_scaling)."""
     columns = list(out.columns)
     nrows = len(out.rows)
     resolved = [r for c in out.charts if (r := _charts.resolve(c, columns, nrows)) is not None]
     if not resolved:
         return []
-    places, breaks = _charts.placements(len(resolved), nrows, out.column_widths())
+    places, breaks_list = _charts.placements(len(resolved), nrows, out.column_widths(), out.landscape)
+    breaks = set(breaks_list)
+    palette = _charts.PALETTE
     specs = []
-    for i, (res, place, brk) in enumerate(zip(resolved, places, breaks)):
+    for i, (res, place) in enumerate(zip(resolved, places)):
         spec = res.spec
         series = []
-        colour = 0
+        idx = 0
         for col in res.series_cols:
             series.append({"header": columns[col], "name_cell": _a1(col, 1),
                            "range": _range(col, res.r0, res.r1), "as": "line" if spec.kind == "line" else "bar",
-                           "colour": SERIES_COLOURS[colour % len(SERIES_COLOURS)], "dash": False})
-            colour += 1
+                           "colour": palette[idx % len(palette)], "dash": False, "goal": False})
+            idx += 1
         for col in res.line_cols:
+            goal = columns[col] in spec.goals
             series.append({"header": columns[col], "name_cell": _a1(col, 1),
                            "range": _range(col, res.r0, res.r1), "as": "line",
-                           "colour": SERIES_COLOURS[colour % len(SERIES_COLOURS)],
-                           "dash": spec.kind != "line"})
-            colour += 1
-        point_colours = None
-        if spec.targets and len(res.series_cols) == 1 and spec.kind != "line":
-            goal = min(t for _, t in spec.targets)
-            col = res.series_cols[0]
-            point_colours = []
-            for r in range(res.r0, res.r1 + 1):
-                v = _plain(out.rows[r - 2][col]) if col < len(out.rows[r - 2]) else None
-                ok = isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) and float(v) >= goal
-                point_colours.append(None if not isinstance(v, (int, float, Decimal)) or isinstance(v, bool)
-                                     else (REACHED_COLOUR if ok else MISSED_COLOUR))
+                           "colour": _charts.GOAL_COLOUR if goal else palette[idx % len(palette)],
+                           "dash": goal or spec.kind != "line", "goal": goal})
+            idx += 1
+        lo, hi = _charts.value_scaling(spec, columns, out.rows, res)
         cat_values = [_plain(out.rows[r - 2][res.cat_col]) if res.cat_col < len(out.rows[r - 2]) else None
                       for r in range(res.r0, res.r1 + 1)]
         dated = any(isinstance(v, date) for v in cat_values)
+        fmt = "0%" if spec.percent else "General"
         specs.append({
             "name": f"图表 {i + 1}",
             "type": spec.kind,                     # column | bar (horizontal) | line
@@ -178,14 +172,17 @@ def chart_specs(out: OutputSheet) -> list[dict]:
             "series": series,
             "targets": [{"label": label, "value": float(value), "colour": TARGET_COLOUR, "dash": True}
                         for label, value in spec.targets],
-            "point_colours": point_colours,
-            "value_axis": {"title": spec.y_title or None, "number_format": "0%" if spec.percent else "General",
-                           "min": None, "max": None},          # None: automatic, as in the file door
+            "data_labels": {"number_format": "0.0%" if spec.percent else "General"} if spec.labels else None,
+            "point_colours": None,
+            "value_axis": {"title": spec.y_title or None, "number_format": fmt,
+                           "min": None if lo is None else float(lo),
+                           "max": None if hi is None else float(round(hi, 6))},
             "category_axis": {"reverse": spec.kind == "bar"},   # horizontal bars list top-down
             "legend": "bottom",
             # 0-based rows/columns; the chart covers rows first_row..last_row-1, columns 0..last_col-1
             "anchor": {"first_row": place.row_from, "last_row": place.row_to, "last_col": place.col_to},
-            "page_break_after_row": brk,           # 1-based: a manual page break after this row
+            # 1-based: a manual page break after this row (None: the chart shares the page above)
+            "page_break_after_row": place.row_from if place.row_from in breaks else None,
         })
     return specs
 

@@ -471,6 +471,9 @@ def _apply_charts(doc, sheet, name, fmt, nrows):
             if s["as"] == "line" and s.get("dash"):
                 from com.sun.star.drawing.LineStyle import DASH
                 props.LineStyle = DASH
+        if spec.get("data_labels"):
+            for i in range(len(bars)):
+                diagram.getDataRowProperties(i).DataCaption = 1     # ChartDataCaption.VALUE
         for p, colour in enumerate(spec.get("point_colours") or []):
             if colour:
                 diagram.getDataPointProperties(p, 0).FillColor = _rgb(colour)
