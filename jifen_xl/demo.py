@@ -116,7 +116,7 @@ SCHOOL_DEMO_COMMANDS: list[tuple[str, dict]] = []
 DEMOS.append(school_demo)
 
 
-DEMO_PROBLEMS_SHOWN = 3      # per workbook; the rest are in its 校验 sheet
+DEMO_PROBLEMS_SHOWN = 2      # per workbook; the rest are in its 校验 sheet
 DEMO_SUMMARY_LINES = 4       # per command
 
 
