@@ -148,6 +148,13 @@ COMMANDS: dict[str, tuple[str, list[str]]] = {
                ["jifen ledger 台账.xlsx"]),
     "passbook": ("生成行为银行存折工作表：一个账户（--account），或全部账户（--all，默认）。",
                  ["jifen passbook 台账.xlsx --account Z001", "jifen passbook 台账.xlsx --all"]),
+    # commands of the local service and the add-ins (their own help text wins when set)
+    "serve": ("在本机（127.0.0.1）运行积分服务，供 WPS 和 LibreOffice 的按钮调用。",
+              ["jifen serve", "jifen serve --port 39800", "jifen serve --print-token"]),
+    "install-wps": ("安装 WPS 加载项（WPS 表格中的“积分”选项卡）。",
+                    ["jifen install-wps", "jifen install-wps --uninstall"]),
+    "install-libreoffice": ("安装 LibreOffice 扩展（Calc 中的“积分”工具栏）。",
+                            ["jifen install-libreoffice", "jifen install-libreoffice --uninstall"]),
 }
 
 SHORT = {
