@@ -237,7 +237,7 @@ def join_pdfs(parts: list[Path], target: Path) -> Path:
     return target
 
 
-def _plain_layout(book: PrintBook, sh: SourceSheet) -> int:
+def _plain_layout(book: PrintBook, sh: SourceSheet, settings: dict | None = None) -> int:
     """Any output sheet as it is. A sheet with registered charts goes through the package
     writer (charts redrawn from the cells, one per page); any other becomes a bordered table
     whose long text wraps (so a 明细 column never widens the page into illegibility)."""
@@ -247,7 +247,7 @@ def _plain_layout(book: PrintBook, sh: SourceSheet) -> int:
 
     load_actions()            # schemes register the charts of their sheets at import
     if not charts_for(sh.name, sh.columns):
-        return _table_layout(book, sh)
+        return _table_layout(book, sh, settings)
     name = book.unique(sh.name)
     book.wb.add_worksheet(name)
     out = OutputSheet(name, sh.columns, sh.rows, title=sh.title,
@@ -268,9 +268,28 @@ def _plain_layout(book: PrintBook, sh: SourceSheet) -> int:
 TEXT_WRAP_AT = 40           # columns wider than this (in half-width characters) wrap
 
 
-def _cell_text(header: str, v) -> str:
+def _week_namer(settings: dict | None):
+    """fn(date) -> 第3周（9月14日—20日）, weeks counted from 学期开始 (issue #16); None
+    when the workbook has no semester start."""
+    from .core import normalize as nz
+    from .core.periods import week_cn, week_of
+
+    settings = settings or {}
+    try:
+        start, _ = nz.to_date(settings.get("学期开始"))
+        first_wd, _ = nz.to_weekday(settings.get("周起始") or "周一")
+    except (ValueError, TypeError):
+        return None
+    if start is None:
+        return None
+    return lambda d: week_cn(week_of(d, first_wd), start, first_wd)
+
+
+def _cell_text(header: str, v, week=None) -> str:
     if header == "月份" and isinstance(v, str):
         return month_cn(v)                       # 2026年10月, not 2026-10 (issue #16)
+    if header == "周开始" and week is not None and isinstance(v, (date, datetime)):
+        return week(v.date() if isinstance(v, datetime) else v)
     if isinstance(v, (date, datetime)):
         return _iso(v)
     if isinstance(v, float) and ("占比" in header or "比例" in header) and abs(v) <= 10:
@@ -278,9 +297,11 @@ def _cell_text(header: str, v) -> str:
     return _num(v)
 
 
-def _table_layout(book: PrintBook, sh: SourceSheet) -> int:
+def _table_layout(book: PrintBook, sh: SourceSheet, settings: dict | None = None) -> int:
     """A bordered table: header row repeated, title in the page header, A4, fit to width."""
-    texts = [[_cell_text(c, r[i] if i < len(r) else None) for i, c in enumerate(sh.columns)] for r in sh.rows]
+    week = _week_namer(settings) if "周开始" in sh.columns else None
+    texts = [[_cell_text(c, r[i] if i < len(r) else None, week) for i, c in enumerate(sh.columns)]
+             for r in sh.rows]
     widths = []
     for i, c in enumerate(sh.columns):
         w = max([_width(c)] + [_width(t[i]) for t in texts[:2000]])
@@ -790,7 +811,7 @@ def build_documents(src: Source, requested: list[str], docs: Documents) -> dict[
         elif r.startswith(GROUPS) and r not in src.sheets:
             counts[r] = _group_layout(docs.new(), src, r)
         else:
-            counts[r] = _plain_layout(docs.new(), src.sheets[r])
+            counts[r] = _plain_layout(docs.new(), src.sheets[r], src.settings)
     return counts
 
 

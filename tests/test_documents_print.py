@@ -190,3 +190,15 @@ def test_rank_text_says_tied_only_when_shared_C4():
     assert rank_text(1, tied, 3) == "第 1 名（全班 3 人）"
     assert rank_text(2.0, tied, 3) == "第 2 名（并列，与另 1 人同分，全班 3 人）"
     assert rank_text(None, tied, 3) == ""
+
+
+def test_printed_week_and_month_columns_read_as_periods(school, tmp_path):
+    """周开始 and 月份 cells stay machine-readable in the workbook; on paper they read
+    第3周（9月14日—20日） and 2026年9月 (weeks counted from 学期开始 2026-09-01, Monday weeks)."""
+    book, _ = school
+    assert main(["week", str(book), "--week", "2026-09-14"]) == 0
+    pdf = tmp_path / "周.pdf"
+    assert main(["print", str(book), "周汇总", "上自习名单", "家长约谈", "-o", str(pdf)]) == 0
+    text = "".join(page_text(pdf, p) for p in range(1, pages(pdf) + 1))
+    assert "第3周（9月14日—20日）" in text and "2026-09-14" not in text
+    assert "迟到2次（本周1次，另有上周超出限额顺延的1次）" in text      # 李四, S-7
