@@ -186,3 +186,14 @@ def test_host_bundle_installs_offline_and_runs_demo_from_a_chinese_path_with_spa
     probe = subprocess.run([str(python), "-c", "import jifen_xl, sys; print(jifen_xl.__file__)"],
                            cwd=place, env=env, capture_output=True, text=True, check=True)
     assert str(venv) in probe.stdout                     # the installed copy ran, not the repository
+
+
+def test_install_docs_cover_what_a_clerk_meets():
+    """docs/excel-install.md (Chinese, for a non-programmer) keeps the steps issue #19 asks for."""
+    text = (REPO / "docs" / "excel-install.md").read_text(encoding="utf-8")
+    bundle_at = text.index("离线安装包")
+    assert bundle_at < text.index("联网安装")                       # the bundle route comes first
+    for needed in ("安装.bat", r"C:\jifen", "宏设置", "信任对 VBA 工程对象模型的访问", "解除锁定",
+                   "Defender", "360", "火绒", "中文", "#1934", "#2187", "cd /d", "Windows 7", "32 位",
+                   "验收清单", "没有在真实", "python-3.11", "xlwings.conf"):
+        assert needed in text, needed
