@@ -110,6 +110,7 @@ def test_final_refused_without_a_record_C8():
     result = run("year", book, year=2026, final=True)
     assert result.exit_code == 1 and [o.name for o in result.outputs] == ["校验"]
     assert located(result) == [("公示记录", None, "期次")]
+    assert "新建" in next(p.message for p in result.problems if p.level == ERROR)   # an older workbook
 
 
 def test_final_refused_while_the_notice_has_not_ended_C8(monkeypatch):

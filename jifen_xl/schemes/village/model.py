@@ -205,6 +205,7 @@ class VillageData:
     year: int | None = None            # the workbook's year: 年度, else the latest record's year
     latest: date | None = None         # latest ordinary record date (C-9: not a 冲正 row)
     notices: dict[str, NoticeRecord] = field(default_factory=dict)   # 公示记录 by 期次
+    has_notice_log: bool = False       # False: a workbook from before 公示记录 existed
 
     @property
     def participants(self) -> list[Household]:
@@ -269,6 +270,7 @@ def load(sheets: dict[str, RawSheet | None]) -> VillageData:
     data.entries = builder.frame()
     reversals.cancel_rows(data.entries, RECORDS, pairs)
     data.notices, probs = read_notice_log(sheets.get(NOTICE_LOG), settings["公示天数"])
+    data.has_notice_log = sheets.get(NOTICE_LOG) is not None
     problems += probs
     problems[:] = reversals.soften_reversed(problems, RECORDS, pairs)
     return data
@@ -640,7 +642,9 @@ def finality(data: VillageData, period: Period, asked: bool = False) -> Finality
     if rec is None:
         why.append(Problem(NOTICE_LOG, None, "期次", period.label,
                            f"没有 {period.label} 的公示记录：请先张贴公示，在“公示记录”登记公示开始日期，"
-                           "公示期满无异议后再生成正式结果"))
+                           "公示期满无异议后再生成正式结果"
+                           + ("" if data.has_notice_log else
+                              "（本工作簿还没有“公示记录”工作表：请新建一张，表头为 期次、公示开始、公示结束、上报日期、备注）")))
     elif rec.reported is None and rec.end >= clock.today():   # the clock only refuses
         why.append(Problem(NOTICE_LOG, rec.row, "公示结束", rec.end,
                            f"公示期到 {rec.end.isoformat()} 才结束，公示期满无异议后才能生成正式结果"))
