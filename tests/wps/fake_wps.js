@@ -177,9 +177,12 @@ class FakeSeries {
   constructor(coll) {
     this._coll = coll; this.Name = ""; this.Values = null; this.XValues = null; this.ChartType = coll._chart.ChartType;
     const color = () => ({ ForeColor: { RGB: null } });
-    this.Format = { Fill: color(), Line: color() };
+    this.Format = { Fill: color(), Line: { ForeColor: { RGB: null }, DashStyle: 1 } };   // msoLineSolid
+    this.HasDataLabels = false;
+    this._labels = { NumberFormat: GENERAL };
     this._points = [];
   }
+  DataLabels() { return this._labels; }
   Points(i) { if (!this._points[i]) this._points[i] = { Format: { Fill: { ForeColor: { RGB: null } } } }; return this._points[i]; }
   Delete() { this._coll._items.splice(this._coll._items.indexOf(this), 1); }
 }

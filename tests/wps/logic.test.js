@@ -152,9 +152,10 @@ test("writing: one Value2 per sheet, replaced whole in place, formats, print set
       page: { paper: "A4", orientation: "landscape", fit_to_pages_wide: 1, fit_to_pages_tall: 0,
         print_title_rows: "1:1", header: { center: "初一 周汇总" }, footer: { center: "第 &P 页，共 &N 页" },
         margins_inch: { left: 0.5 } },
-      charts: [{ type: "column", title: "得分", stacked: false, categories: { header: "学号", range: "B2:B3" },
-        series: [{ header: "得分", range: "C2:C3", as: "bar", colour: "4472C4" }],
-        targets: [{ label: "目标", value: 3, colour: "C00000" }], value_axis: { number_format: "0.0", min: null, max: null },
+      charts: [{ type: "column", title: "得分", stacked: false, categories: { header: "学号", range: "B2:B3", number_format: "m/d" },
+        series: [{ header: "得分", range: "C2:C3", as: "bar", colour: "4472C4", dash: false, goal: false }],
+        targets: [{ label: "目标", value: 3, colour: "C00000", dash: true }], data_labels: { number_format: "0.0" },
+        value_axis: { number_format: "0.0", min: 0, max: 5 },
         legend: "bottom", anchor: { first_row: 5, last_row: 27, last_col: 9 }, page_break_after_row: 5 }],
     },
   };
@@ -186,6 +187,16 @@ test("writing: one Value2 per sheet, replaced whole in place, formats, print set
   assert.deepEqual(chart._series.map((s) => s.Name), ["得分", "目标"]);
   assert.equal(chart._series[0].Values.Address, "$C$2:$C$3");
   assert.deepEqual(chart._series[1].Values, [3, 3]);
+  assert.equal(chart._series[1].ChartType, 4);
+  assert.equal(chart._series[1].Format.Line.DashStyle, 4);
+  assert.equal(chart._series[1].Format.Line.ForeColor.RGB, 0x0000C0);
+  assert.equal(chart._series[0].Format.Fill.ForeColor.RGB, 0xC47244);
+  assert.equal(chart._series[0].HasDataLabels, true);
+  assert.equal(chart._series[0].DataLabels().NumberFormat, "0.0");
+  assert.equal(chart.Axes(1).TickLabels.NumberFormat, "m/d");
+  assert.equal(chart.Axes(2).MinimumScale, 0);
+  assert.equal(chart.Axes(2).MaximumScale, 5);
+  assert.equal(chart.Legend.Position, -4107);
   assert.deepEqual(ws.pageBreaks, [6]);
   assert.equal(app.ActiveSheet.Name, "周汇总");
   assert.deepEqual(app.dialogs, []);

@@ -26,7 +26,7 @@
 
   var XL_PORTRAIT = 1, XL_LANDSCAPE = 2, XL_PAPER_A4 = 9;
   var XL_COLUMN_CLUSTERED = 51, XL_COLUMN_STACKED = 52, XL_BAR_CLUSTERED = 57, XL_BAR_STACKED = 58,
-    XL_LINE = 4, XL_VALUE = 2;
+    XL_LINE = 4, XL_CATEGORY = 1, XL_VALUE = 2, MSO_LINE_DASH = 4;
 
   function sheetsOf(wb) { return wb.Sheets || wb.Worksheets; }
 
@@ -225,6 +225,13 @@
         if (s.as === "line" || ch.type === "line") ns.Format.Line.ForeColor.RGB = L.rgbToBgr(s.colour);
         else ns.Format.Fill.ForeColor.RGB = L.rgbToBgr(s.colour);
       });
+      if (s.dash && (s.as === "line" || ch.type === "line")) tryDo(warnings, "series dash", function () {
+        ns.Format.Line.DashStyle = MSO_LINE_DASH;
+      });
+      if (ch.data_labels) tryDo(warnings, "data labels", function () {
+        ns.HasDataLabels = true;
+        if (ch.data_labels.number_format) ns.DataLabels().NumberFormat = ch.data_labels.number_format;
+      });
       if (ch.point_colours && ch.series.length === 1) tryDo(warnings, "point colours", function () {
         ch.point_colours.forEach(function (c, i) { ns.Points(i + 1).Format.Fill.ForeColor.RGB = L.rgbToBgr(c); });
       });
@@ -235,6 +242,7 @@
       for (var i = 0; i < n; i++) vals.push(t.value);
       ns.Name = String(t.label); ns.Values = vals; ns.XValues = cats; ns.ChartType = XL_LINE;
       if (t.colour) tryDo(warnings, "target colour", function () { ns.Format.Line.ForeColor.RGB = L.rgbToBgr(t.colour); });
+      if (t.dash) tryDo(warnings, "target dash", function () { ns.Format.Line.DashStyle = MSO_LINE_DASH; });
     });
     if (ch.title) { chart.HasTitle = true; chart.ChartTitle.Text = ch.title; }
     var va = ch.value_axis || {};
@@ -244,7 +252,10 @@
     if (va.title) tryDo(warnings, "axis title", function () {
       var ax = chart.Axes(XL_VALUE); ax.HasTitle = true; ax.AxisTitle.Text = va.title;
     });
-    if (ch.category_axis && ch.category_axis.reverse) tryDo(warnings, "reverse", function () { chart.Axes(1).ReversePlotOrder = true; });
+    if (ch.categories.number_format) tryDo(warnings, "category format", function () {
+      chart.Axes(XL_CATEGORY).TickLabels.NumberFormat = ch.categories.number_format;
+    });
+    if (ch.category_axis && ch.category_axis.reverse) tryDo(warnings, "reverse", function () { chart.Axes(XL_CATEGORY).ReversePlotOrder = true; });
     if (ch.legend && LEGEND[ch.legend]) tryDo(warnings, "legend", function () { chart.HasLegend = true; chart.Legend.Position = LEGEND[ch.legend]; });
     if (ch.page_break_after_row) tryDo(warnings, "page break", function () {
       ws.HPageBreaks.Add(ws.Range("A" + (ch.page_break_after_row + 1)));
