@@ -545,7 +545,7 @@ def certificates_layout(book: PrintBook, src: Source, which: str | None = None) 
         stars = [f"星级评定-{which}"] if f"星级评定-{which}" in src.sheets else []
     if not stars:
         raise InputError("工作簿中没有“学期奖励”或“星级评定-年度”工作表，请先运行“学期奖励”（jifen awards）"
-                         "或“年度评星”（jifen year）再打印奖状。")
+                         "或“年度评星”（jifen year）再打印奖状；星级评定只在正式结果（公示期满无异议）后生成（SPEC C-8）。")
     sh = src.sheets[stars[0]]
     year = stars[0].split("-", 1)[1]
     village = str(src.settings.get("村名") or "")
@@ -748,7 +748,9 @@ def check_requested(names: list[str], requested: list[str]) -> None:
     missing = [r for r in requested if r not in SPECIAL and not extra.known(r, names) and not r.startswith(CERTS + "-") and r not in names
                and not (r.startswith(GROUPS) and any(n in names for n in _group_sources(r)))]
     if missing:
-        raise InputError(f"工作簿中没有工作表：{'、'.join(missing)}。可打印的有：{'、'.join(printable(names))}。")
+        why = ("星级评定只在正式结果（公示期满无异议）后生成。"
+               if any(m.startswith("星级评定-") for m in missing) else "")
+        raise InputError(f"工作簿中没有工作表：{'、'.join(missing)}。{why}可打印的有：{'、'.join(printable(names))}。")
 
 
 def printable(names: list[str]) -> list[str]:

@@ -300,3 +300,20 @@ def test_printed_notice_without_record_has_blank_dates_to_fill_by_hand_V8(tmp_pa
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "预公示" in text and "2026年9月28日" not in text and "年" in text
     assert "公示期自" in "".join(text.split()) and "2026-09-28" not in text
+
+
+def test_no_certificates_before_the_year_is_final_C8_V10(tmp_path, capsys):
+    from jifen_xl.book import libreoffice as lo
+    from jifen_xl.cli import main
+
+    if lo.soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    book = scenario_village()
+    del book["公示记录"]
+    path = write_xlsx(tmp_path / "村.xlsx", book)
+    assert main(["year", str(path)]) == 0
+    capsys.readouterr()
+    for what in ("奖状", "星级评定-2026"):
+        assert main(["print", str(path), what, "-o", str(tmp_path / "x.pdf")]) == 2
+        assert "正式结果" in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists()
