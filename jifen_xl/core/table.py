@@ -6,6 +6,8 @@ whole parsing and validation path is testable without any workbook file.
 from __future__ import annotations
 
 import gc
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +25,9 @@ class RawSheet:
     row_numbers: list[int]
     header_row: int = 1
     notes: list[Problem] = field(default_factory=list)   # reader notices (merged cells …)
+    # (Excel row, 0-based column) of cells holding a formula with no stored result (issue #14):
+    # calamine reads them as blank, so whichever of them a parser reads is an 错误.
+    formula_cells: list[tuple[int, int]] = field(default_factory=list)
 
     def has(self, column: str) -> bool:
         return column in self.header
@@ -136,6 +141,8 @@ def _parse_columns(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iter
         if c.header not in index and (c.required or not c.optional_column):
             problems.append(Problem(raw.name, raw.header_row, c.header, "",
                                     f"缺少列“{c.header}”，请按模板在第{raw.header_row}行加上这一列标题"))
+    problems += header_problems(raw, [c.header for c in cols])
+    problems += formula_problems(raw, [c.header for c in cols])
     ignore = set(skip_blank_ignoring)
     check_idx = [i for h, i in index.items() if h not in ignore]
     # per column: (header, index or None, parser, kind, required, default, memo or None)
@@ -217,6 +224,94 @@ def _parse_columns(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iter
     found.sort(key=lambda f: (f[0], f[1]))
     problems += [f[2] for f in found]
     return Columns(kept_rows, dict(zip((p[0] for p in plan), columns)), bad), problems
+
+
+# ---- no silent defaults (issue #14) ---------------------------------------------------------
+
+FORMULA_MESSAGE = ("这个单元格是公式，但文件里没有保存公式的计算结果（文件可能是由程序生成的），无法读取它的值；"
+                   "请在 Excel 或 WPS 中打开这个工作簿并保存一次，或直接填写数值")
+
+
+def formula_problems(raw: RawSheet, headers: Iterable[str]) -> list[Problem]:
+    """An 错误 for every formula cell without a stored result in the columns ``headers`` (and
+    in the header row): such a cell reads as blank, and a blank silently becomes a default
+    (次数 1, 基础分 80, 在籍 是). Other columns (a teacher's own notes) are not checked."""
+    if not raw.formula_cells:
+        return []
+    wanted = {i for i, h in enumerate(raw.header) if h and h in set(headers)}
+    out = []
+    for row, col in raw.formula_cells:
+        if row == raw.header_row or (row > raw.header_row and col in wanted):
+            head = raw.header[col] if col < len(raw.header) else ""
+            out.append(Problem(raw.name, row, head or _col_letter(col), "", FORMULA_MESSAGE))
+    return out
+
+
+def _col_letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s + "列"
+
+
+_HEADER_NOISE = re.compile(r"[\s\u3000*＊:：_\-－]+")
+_HEADER_UNIT = re.compile(r"[(（\[【<《][^)）\]】>》]*[)）\]】>》]$")
+
+
+def header_key(text: str) -> str:
+    """A header with spaces, markers and a trailing unit in brackets removed, full-width
+    folded: ``次 数``, ``次数（次）``, ``*次数：`` all give ``次数``."""
+    t = unicodedata.normalize("NFKC", text)
+    t = _HEADER_NOISE.sub("", t)
+    t = _HEADER_UNIT.sub("", t)
+    return _HEADER_NOISE.sub("", t).casefold()
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by exactly one inserted, deleted or changed character."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
+def resembles(extra: str, known: str) -> bool:
+    """Does the header ``extra`` (not in the contract) look like a misspelt ``known`` one?
+    Equal after ``header_key``, or one character off when the known header has three or
+    more characters (two-character headers differ by one character far too often)."""
+    a, b = header_key(extra), header_key(known)
+    if not a:
+        return False
+    return a == b or (len(b) >= 3 and _one_edit(a, b))
+
+
+def header_problems(raw: RawSheet, headers: Iterable[str]) -> list[Problem]:
+    """An 错误 for each header that is not one of ``headers`` but resembles one of them that is
+    missing from the sheet: that column would be silently ignored (issue #14). Other extra
+    columns are the user's own and fine."""
+    headers = list(headers)
+    present = set(raw.header)
+    missing = [h for h in headers if h not in present]
+    if not missing:
+        return []
+    known = set(headers)
+    out = []
+    for i, h in enumerate(raw.header):
+        if not h or h in known:
+            continue
+        for m in missing:
+            if resembles(h, m):
+                out.append(Problem(raw.name, raw.header_row, h, h,
+                                   f"列标题“{h}”与模板的“{m}”相近但不相同，这一列不会被读取；"
+                                   f"请把标题改为“{m}”（如果这是您自己加的列，请换一个不易混淆的标题）"))
+                break
+    return out
 
 
 def _id_fast(v):

@@ -26,7 +26,7 @@ from ...core.engine import EntryBuilder, Rule, Subject
 from ...core.points import to_cents
 from ...core.problems import NOTICE, Problem
 from ...core.ranking import competition_rank
-from ...core.table import Col, RawSheet, is_blank, parse_table
+from ...core.table import Col, RawSheet, formula_problems, is_blank, parse_table
 from . import model as sc
 
 EXAMS = "考试"
@@ -84,6 +84,7 @@ def read_exams(data: sc.SchoolData, raw: RawSheet | None) -> tuple[list[Exam], l
                                 f"缺少列“{TOTAL}”，请按模板在第{raw.header_row}行加上这一列标题"))
         return [], problems
     subjects = subject_columns(raw)
+    problems += [p for p in formula_problems(raw, subjects + [TOTAL]) if p.row != raw.header_row]
     idx = {c: raw.header.index(c) for c in subjects + [TOTAL]}
     cells = dict(zip(raw.row_numbers, raw.rows))
     by_id = data.by_id
