@@ -23,6 +23,7 @@ from ...book.charts import CHARTS_FOR_SHEET, ChartSpec
 from ...book.sheets import OutputSheet
 from ...core import engine
 from ...core.engine import EntryBuilder, Rule, Subject
+from ...core.ids import IdMatcher, match_records
 from ...core.points import fmt, from_cents, to_cents
 from ...core.problems import NOTICE, REFUSED, Problem
 from ...core.ranking import competition_rank
@@ -224,6 +225,7 @@ class LedgerData:
     refused: list[tuple[int, str]] = field(default_factory=list)  # (兑换记录 row, reasons)
     transfers: list[Transfer] = field(default_factory=list)       # accepted, in date order
     latest: date | None = None
+    matchers: dict[str, IdMatcher] = field(default_factory=dict)   # 账户号 / 代码 as typed (issue #14)
 
     @property
     def town(self) -> str:
@@ -280,6 +282,24 @@ def load(sheets: dict[str, RawSheet | None]) -> LedgerData:
     data.latest = max(dates) if dates else None
     problems += process_redemptions(data, red_recs)
     return data
+
+
+def match_ids(data: LedgerData, recs: list[dict], sheet: str, codes: bool = False) -> list[Problem]:
+    """账户号 (and 代码) as people type them (issue #14): lost leading zeros, other case, `代码 事项`."""
+    if "账户号" not in data.matchers:
+        data.matchers["账户号"] = IdMatcher(data.accounts, what="账户号",
+                                           names={a: acc.name for a, acc in data.accounts.items()})
+        data.matchers["代码"] = IdMatcher(data.rules, what="代码",
+                                         items={c: r.rule.item for c, r in data.rules.items()})
+    out = match_records(recs, data.matchers["账户号"], sheet, "账户号")
+    if codes:
+        out += match_records(recs, data.matchers["代码"], sheet, "代码")
+    return out
+
+
+def hint(data: LedgerData, what: str, typed: str) -> str:
+    m = data.matchers.get(what)
+    return m.hint(typed) if m is not None else ""
 
 
 def read_villages(raw: RawSheet | None) -> tuple[dict[str, Village], list[Problem]]:
@@ -436,6 +456,7 @@ def claim_entries(data: LedgerData, raw: RawSheet | None, builder: EntryBuilder,
     if raw is None:
         return []
     recs, problems = parse_table(raw, CLAIM_COLS)
+    problems += match_ids(data, recs, CLAIMS, codes=True)
     numbers: dict[str, int] = {}
     for r in recs:
         row, bad = r["_row"], r.get("_bad", set())
@@ -462,9 +483,9 @@ def claim_entries(data: LedgerData, raw: RawSheet | None, builder: EntryBuilder,
         acc = data.accounts.get(aid) if aid else None
         lrule = data.rules.get(code) if code else None
         if aid and acc is None:
-            row_problems.append(Problem(CLAIMS, row, "账户号", aid, "“账户”表中没有这个账户号"))
+            row_problems.append(Problem(CLAIMS, row, "账户号", aid, "“账户”表中没有这个账户号" + hint(data, "账户号", aid)))
         if code and lrule is None:
-            row_problems.append(Problem(CLAIMS, row, "代码", code, "“规则”表中没有这个代码"))
+            row_problems.append(Problem(CLAIMS, row, "代码", code, "“规则”表中没有这个代码" + hint(data, "代码", code)))
         result = r.get("结果") if r.get("结果") in RESULTS else None
         if acc is not None and acc.closed and not r.get("结果"):
             row_problems.append(Problem(CLAIMS, row, "账户号", aid,
@@ -518,6 +539,7 @@ def read_transfers(data: LedgerData, raw: RawSheet | None, dates: list[date]) ->
     if raw is None:
         return []
     recs, problems = parse_table(raw, TRANSFER_COLS)
+    problems += match_ids(data, recs, TRANSFERS)
     recs = [r for r in recs if r["日期"] is not None and "_bad" not in r]
     dates += [r["日期"] for r in recs]
     for r in sorted(recs, key=lambda r: (r["日期"], r["_row"])):
@@ -526,7 +548,7 @@ def read_transfers(data: LedgerData, raw: RawSheet | None, dates: list[date]) ->
             continue
         acc = data.accounts.get(aid)
         if acc is None:
-            problems.append(Problem(TRANSFERS, row, "账户号", aid, "“账户”表中没有这个账户号"))
+            problems.append(Problem(TRANSFERS, row, "账户号", aid, "“账户”表中没有这个账户号" + hint(data, "账户号", aid)))
             continue
         if acc.closed:
             problems.append(Problem(TRANSFERS, row, "账户号", aid, "账户已注销，不能转移"))
@@ -556,6 +578,7 @@ def read_redemption_records(data: LedgerData, raw: RawSheet | None, dates: list[
     if raw is None:
         return [], []
     recs, problems = parse_table(raw, REDEMPTION_COLS)
+    problems += match_ids(data, recs, REDEMPTIONS)
     good = []
     for r in recs:
         row = r["_row"]
@@ -565,7 +588,8 @@ def read_redemption_records(data: LedgerData, raw: RawSheet | None, dates: list[
         acc = data.accounts.get(r["账户号"])
         ok = True
         if acc is None:
-            problems.append(Problem(REDEMPTIONS, row, "账户号", r["账户号"], "“账户”表中没有这个账户号"))
+            problems.append(Problem(REDEMPTIONS, row, "账户号", r["账户号"],
+                                    "“账户”表中没有这个账户号" + hint(data, "账户号", r["账户号"])))
             ok = False
         if r["商品"] not in data.items:
             problems.append(Problem(REDEMPTIONS, row, "商品", r["商品"], "“兑换目录”中没有这个商品"))

@@ -109,8 +109,14 @@ def read_exams(data: sc.SchoolData, raw: RawSheet | None) -> tuple[list[Exam], l
             continue
         s = by_id.get(sid)
         if s is None:
-            problems.append(Problem(raw.name, row, "学号", sid, "名册中没有这个学号"))
-            continue
+            found, note = sc.student_matcher(data).resolve(sid)
+            if found is None:
+                problems.append(Problem(raw.name, row, "学号", sid,
+                                        "名册中没有这个学号" + sc.student_matcher(data).hint(sid)))
+                continue
+            if note:
+                problems.append(Problem(raw.name, row, "学号", sid, note, NOTICE))
+            s, sid = by_id[found], found
         if r["姓名"] and r["姓名"] != s.name:
             problems.append(Problem(raw.name, row, "姓名", r["姓名"], f"姓名与名册不一致（学号 {sid} 是“{s.name}”）"))
             continue

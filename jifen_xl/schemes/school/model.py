@@ -20,6 +20,7 @@ from ...book.charts import CHARTS_FOR_SHEET, ChartSpec
 from ...book.sheets import OutputSheet
 from ...core import engine
 from ...core.engine import EntryBuilder, LimitGroup, Rule, Subject
+from ...core.ids import IdMatcher, match_column
 from ...core.periods import Period, month_cn, month_of, semester_cn, week_cn, week_of, weeks_between
 from ...core.points import fmt, from_cents, to_cents
 from ...core.problems import ERROR, NOTICE, Problem
@@ -129,6 +130,7 @@ class SchoolData:
     semester: Period | None = None
     latest: date | None = None          # latest dated input row (default period)
     raw: dict[str, RawSheet] = field(default_factory=dict)
+    matchers: dict[str, IdMatcher] = field(default_factory=dict)   # 学号 / 代码 as typed (issue #14)
 
     @property
     def active(self) -> list[Subject]:
@@ -180,6 +182,7 @@ def _load(sheets: dict[str, RawSheet]) -> SchoolData:
                       groups, raw=sheets)
     log_recs, probs = _read_log_records(sheets.get(LOG))
     problems += probs
+    problems += _match_ids(data, log_recs)     # issue #14: ids as typed, before 冲正 pairs
     pairs, probs = _match_reversals(log_recs)      # C-9: known before any row is checked
     problems += probs
     data.semester, data.latest = _semester(settings, log_recs, problems, pairs)
@@ -277,6 +280,30 @@ def _read_log_records(raw: RawSheet | None) -> tuple[Columns, list[Problem]]:
     return parse_columns(raw, LOG_COLS)
 
 
+def student_matcher(data: SchoolData) -> IdMatcher:
+    m = data.matchers.get("学号")
+    if m is None:
+        m = data.matchers["学号"] = IdMatcher((s.sid for s in data.subjects), what="学号",
+                                             names={s.sid: s.name for s in data.subjects})
+    return m
+
+
+def code_matcher(data: SchoolData) -> IdMatcher:
+    m = data.matchers.get("代码")
+    if m is None:
+        m = data.matchers["代码"] = IdMatcher(data.rules, what="代码",
+                                             items={c: r.item for c, r in data.rules.items()})
+    return m
+
+
+def _match_ids(data: SchoolData, log: Columns) -> list[Problem]:
+    """学号 and 代码 as people type them (issue #14): lost leading zeros, other case, `代码 事项`."""
+    rows = log.rows
+    return (match_column(log.values["对象"], student_matcher(data), LOG, "对象", rows,
+                         skip=lambda v: ":" in v or v == WHOLE_CLASS)
+            + match_column(log.values["代码"], code_matcher(data), LOG, "代码", rows))
+
+
 def _semester(settings: dict, log: Columns, problems: list[Problem], pairs: dict[int, int]):
     dates = [d for d in log.values["日期"] if d]
     # C-9: the default week/month follow the latest ordinary entry, never a 冲正 row's date
@@ -336,7 +363,7 @@ def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder,
             continue
         rule = data.rules.get(code)
         if rule is None:
-            problems.append(Problem(LOG, row, "代码", code, "规则表中没有这个代码"))
+            problems.append(Problem(LOG, row, "代码", code, "规则表中没有这个代码" + code_matcher(data).hint(code)))
             continue
         if item and item != rule.item:
             problems.append(Problem(LOG, row, "事项", item,
@@ -347,7 +374,8 @@ def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder,
         if kind == "学号":
             s = by_id.get(target)
             if s is None:
-                problems.append(Problem(LOG, row, "对象", target, "名册中没有这个学号"))
+                problems.append(Problem(LOG, row, "对象", target,
+                                        "名册中没有这个学号" + student_matcher(data).hint(target)))
                 continue
             if who and who != s.name:
                 problems.append(Problem(LOG, row, "姓名", who,

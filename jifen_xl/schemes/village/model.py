@@ -43,6 +43,7 @@ import pandas as pd
 from ...book.charts import CHARTS_FOR_SHEET, ChartSpec
 from ...book.sheets import OutputSheet
 from ...core.engine import EntryBuilder, Rule, Subject
+from ...core.ids import IdMatcher, match_records
 from ...core.periods import Period, quarter, quarter_of, year as year_period
 from ...core.points import from_cents, to_cents
 from ...core import clock, reversals
@@ -206,6 +207,7 @@ class VillageData:
     latest: date | None = None         # latest ordinary record date (C-9: not a 冲正 row)
     notices: dict[str, NoticeRecord] = field(default_factory=dict)   # 公示记录 by 期次
     has_notice_log: bool = False       # False: a workbook from before 公示记录 existed
+    matchers: dict[str, IdMatcher] = field(default_factory=dict)   # 户号 / 代码 as typed (issue #14)
 
     @property
     def participants(self) -> list[Household]:
@@ -259,6 +261,7 @@ def load(sheets: dict[str, RawSheet | None]) -> VillageData:
     recs, probs = parse_table(sheets[RECORDS], RECORD_COLS) if sheets.get(RECORDS) is not None else ([], [])
     problems += probs
     data = VillageData(settings, households, panels, rules, EntryBuilder().frame(), problems)
+    problems += match_ids(data, recs)     # issue #14: ids as typed, before 冲正 pairs
     pairs, probs = reversals.match_reversals(recs, RECORDS, ("户号", "代码"))   # C-9
     problems += probs
     ordinary = reversals.ordinary_rows([r["_row"] for r in recs], [r.get("冲正") for r in recs], pairs)
@@ -332,6 +335,20 @@ def read_notice_log(raw: RawSheet | None, days: int) -> tuple[dict[str, NoticeRe
             continue
         out[label] = NoticeRecord(label, start, end, reported, row)
     return out, problems
+
+
+def match_ids(data: VillageData, recs: list[dict]) -> list[Problem]:
+    """户号 and 代码 as people type them (issue #14): lost leading zeros, other case, `代码 事项`."""
+    hm = data.matchers["户号"] = IdMatcher((h.hid for h in data.households), what="户号",
+                                          names={h.hid: h.head for h in data.households})
+    cm = data.matchers["代码"] = IdMatcher(data.rules, what="代码",
+                                          items={c: r.item for c, r in data.rules.items()})
+    return match_records(recs, hm, RECORDS, "户号") + match_records(recs, cm, RECORDS, "代码")
+
+
+def _hint(ctx, what: str, typed: str) -> str:
+    m = ctx.data.matchers.get(what)
+    return m.hint(typed) if m is not None else ""
 
 
 def read_roster(raw: RawSheet | None) -> tuple[list[Household], list[Problem]]:
@@ -464,7 +481,7 @@ def check_household_known(rec: dict, ctx: RecordContext) -> Problem | None:
     if not hid:
         return _p(rec, "户号", "", "“户号”不能为空")
     if hid not in ctx.by_id:
-        return _p(rec, "户号", hid, "农户名册中没有这个户号")
+        return _p(rec, "户号", hid, "农户名册中没有这个户号" + _hint(ctx, "户号", hid))
     return None
 
 
@@ -481,7 +498,7 @@ def check_code_known(rec: dict, ctx: RecordContext) -> Problem | None:
     if not code:
         return _p(rec, "代码", "", "“代码”不能为空")
     if code not in ctx.data.rules:
-        return _p(rec, "代码", code, "规则表中没有这个代码")
+        return _p(rec, "代码", code, "规则表中没有这个代码" + _hint(ctx, "代码", code))
     return None
 
 
