@@ -43,6 +43,7 @@ from ..core.ranking import competition_rank
 from . import export as ex
 
 CACHE_DIR = ".jifen-rollup"
+DUPLICATE_NAME = "村名重复，未计入"
 BACKUP_DIR = "jifen备份"
 SUFFIXES = (".xlsx", ".xlsm")
 VILLAGE_CATEGORIES = ("党的建设", "民生保障", "环境整治", "文明新风", "遵纪守法")   # V-2
@@ -74,7 +75,7 @@ def scan(folder: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
     """Workbooks under ``folder`` in a stable order (relative path), skipping backups, hidden
     folders, owner/temp files and ``exclude``."""
     folder = Path(folder)
-    skip = {p.resolve() for p in exclude}
+    skip = {_resolved(p) for p in exclude}
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if d != BACKUP_DIR and not d.startswith("."))
@@ -82,10 +83,18 @@ def scan(folder: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
             if not name.lower().endswith(SUFFIXES) or name.startswith(("~$", ".~", ".")):
                 continue
             p = Path(root) / name
-            if p.resolve() in skip:
+            if _resolved(p) in skip:
                 continue
             found.append(p)
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _resolved(p: Path) -> Path:
+    """``p.resolve()``, or ``p`` itself for a symlink loop (listed later as unreadable)."""
+    try:
+        return p.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(p))
 
 
 def code_fingerprint() -> str:
@@ -119,7 +128,10 @@ def _complete(entry: Path) -> bool:
 def export_to_cache(path: str, sha: str, cache: str, with_names: bool, year: int | None) -> tuple[str, str, list[str]]:
     """Worker: extract one workbook and move its Parquet set into ``cache/<sha>`` atomically
     (a complete folder appears by one rename, so a killed run leaves no half set)."""
-    extract = ex.extract(Path(path), with_names=with_names, year=year, sha256=sha)
+    try:
+        extract = ex.extract(Path(path), with_names=with_names, year=year, sha256=sha)
+    except Exception as exc:      # one file never stops the roll-up (issue #14)
+        extract = ex.failed(sha, f"无法处理这个工作簿（{type(exc).__name__}: {exc}），已跳过；请把它发给维护人员")
     cache_p = Path(cache)
     cache_p.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{sha[:12]}-", dir=cache_p))
@@ -147,10 +159,19 @@ class Book:
 
 
 @dataclass
+class Failure:
+    """A file found but not counted, with why (issue #14: listed, never fatal)."""
+    rel: str
+    reason: str
+    title: str = ""
+
+
+@dataclass
 class RollupResult:
     out: Path
     books: list[Book]
     sheets: list[OutputSheet]
+    failures: list[Failure] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     pdf: Path | None = None
@@ -172,9 +193,16 @@ def rollup(folder: Path, out: Path | None = None, *, with_names: bool = False, y
         raise InputError(f"文件夹“{folder}”中没有找到 Excel 工作簿（.xlsx / .xlsm）。")
     cache = cache_dir(folder, with_names, year)
     books: list[Book] = []
+    failures: list[Failure] = []
     first: dict[str, str] = {}
     for p in paths:
-        b = Book(p, p.relative_to(folder).as_posix(), ex.file_sha256(p))
+        rel = p.relative_to(folder).as_posix()
+        try:
+            sha = ex.file_sha256(p)
+        except OSError as exc:
+            failures.append(Failure(rel, file_problem(exc)))
+            continue
+        b = Book(p, rel, sha)
         if b.sha in first:
             b.duplicate_of = first[b.sha]
         else:
@@ -185,24 +213,52 @@ def rollup(folder: Path, out: Path | None = None, *, with_names: bool = False, y
     args = [(str(b.path), b.sha, str(cache), with_names, year) for b in todo]
     if len(args) > 1 and jobs > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(args))) as pool:
-            list(pool.map(export_to_cache, *zip(*args), chunksize=max(1, len(args) // (jobs * 8))))
+            futures = [pool.submit(export_to_cache, *a) for a in args]
+            errors = [f.exception() for f in futures]
     else:
+        errors = []
         for a in args:
-            export_to_cache(*a)
-    for b in todo:
+            try:
+                export_to_cache(*a)
+                errors.append(None)
+            except Exception as exc:    # e.g. the cache folder cannot be written
+                errors.append(exc)
+    for b, err in zip(todo, errors):
         b.exported = True
+        if err is not None:
+            failures.append(Failure(b.rel, f"无法导出（{type(err).__name__}: {err}），已跳过"))
+    bad = {f.rel for f in failures}
+    books = [b for b in books if b.rel not in bad and (b.duplicate_of not in bad)]
     _prune(cache, {b.sha for b in books})
     t_export = time.perf_counter()
     unique = [b for b in books if not b.duplicate_of]
-    sheets, summary = aggregate(cache, books, unique, with_names=with_names, town=town, year=year)
+    if not unique:
+        raise InputError("文件夹中没有能读取的工作簿：\n" + "\n".join(f"  {f.rel}：{f.reason}" for f in failures))
+    sheets, summary = aggregate(cache, books, unique, with_names=with_names, town=town, year=year,
+                                failures=failures)
     t_agg = time.perf_counter()
-    result = RollupResult(out, books, sheets, summary)
+    result = RollupResult(out, books, sheets, failures, summary)
     if write:
         write_report(out, sheets, summary_title(sheets))
     t_write = time.perf_counter()
     result.timings = {"scan_hash": t_hash - t0, "export": t_export - t_hash, "aggregate": t_agg - t_export,
                       "write": t_write - t_agg, "total": t_write - t0}
     return result
+
+
+def file_problem(exc: OSError) -> str:
+    """Why a file found in the folder cannot be read, in Chinese (issue #14)."""
+    import errno
+
+    if exc.errno == errno.ELOOP:
+        return "快捷方式（符号链接）指向自身，形成循环，无法读取"
+    if exc.errno == errno.ENOENT:
+        return "快捷方式（符号链接）指向的文件不存在，无法读取"
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
+        return "没有读取权限，或文件正被其他程序锁定，无法读取"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "文件名或路径太长，无法读取"
+    return f"无法读取（{exc.strerror or exc}）"
 
 
 def _prune(cache: Path, keep: set[str]) -> None:
@@ -279,11 +335,29 @@ ORDER BY f.path, v.file_row_number
 
 
 def aggregate(cache: Path, books: list[Book], unique: list[Book], *, with_names: bool, town: str | None,
-              year: int | None) -> tuple[list[OutputSheet], list[str]]:
+              year: int | None, failures: list[Failure] | None = None) -> tuple[list[OutputSheet], list[str]]:
+    failures = failures if failures is not None else []
     con = _connect(cache, unique)
     con.execute("CREATE VIEW wb AS SELECT * FROM workbook")
     wb_rows = {r["workbook"]: r for r in _rows(con, "SELECT * FROM workbook")}
     villages = _rows(con, VILLAGE_SQL)
+    # duplicate 村名 (different files): neither is counted (issue #14) — we cannot tell which
+    # one the village meant, and counting both would count the village twice.
+    by_name: dict[str, list[dict]] = {}
+    for v in villages:
+        if v["status"] == ex.OK:
+            by_name.setdefault(v["village"], []).append(v)
+    dup_shas = set()
+    for name, vs in by_name.items():
+        if len(vs) > 1:
+            paths = "、".join(f"“{v['path']}”" for v in vs)
+            for v in vs:
+                dup_shas.add(v["workbook"])
+                failures.append(Failure(v["path"], f"村名“{name}”与其他工作簿重复（{paths}），"
+                                                   "这几个工作簿都未计入汇总；请只保留本村的一个工作簿", name))
+    villages = [v for v in villages if v["workbook"] not in dup_shas]
+    for sha in dup_shas:
+        wb_rows[sha] = dict(wb_rows[sha], status=DUPLICATE_NAME)
     vcats: dict[tuple, Decimal] = {(r["workbook"], r["category"]): r["score"]
                                    for r in _rows(con, CATEGORY_SQL, ["village"])}
     ledgers = _rows(con, LEDGER_SQL)
@@ -301,14 +375,8 @@ def aggregate(cache: Path, books: list[Book], unique: list[Book], *, with_names:
     town = town if town is not None else (towns[0] if len(towns) == 1 else "")
     extra_checks: list[list] = []
     summary_rows, ranked = [], []
-    seen_names: dict[str, str] = {}
     for v in villages:
         ok = v["status"] == ex.OK
-        if v["village"] in seen_names:
-            extra_checks.append(["", None, "村名", v["village"],
-                                 f"村名与“{seen_names[v['village']]}”相同，两个工作簿分别列出，请核对是否重复上报", NOTICE,
-                                 v["path"]])
-        seen_names.setdefault(v["village"], v["path"])
         if not (wb_rows[v["workbook"]]["title"] or ""):
             extra_checks.append(["设置", None, "村名", "", f"设置中没有村名，按文件名“{v['stem']}”汇总", NOTICE, v["path"]])
         if ok and report_year and v["year"] != report_year:
@@ -351,6 +419,11 @@ def aggregate(cache: Path, books: list[Book], unique: list[Book], *, with_names:
                           "重新导出" if b.exported else ("—" if b.duplicate_of else "沿用上次结果"), b.sha[:12]])
     checks = [[p["sheet"], p["row"], p["column"], p["value"], p["message"], p["level"], p["path"]] for p in problems]
     checks += extra_checks
+    listed = {b.rel for b in books}
+    for f in failures:
+        checks.append(["设置" if f.title else "", None, "村名" if f.title else "", f.title, f.reason, ERROR, f.rel])
+        if f.rel not in listed:
+            file_rows.append([f.rel, "—", "", None, ex.UNREADABLE, 1, 0, 0, "—", ""])
     as_of = max((w["as_of"] for w in wb_rows.values() if w["as_of"] and w["status"] == ex.OK), default=None)
     head = f"{town}{report_year or ''}{'年' if report_year else ''}"
     stamp = f"，数据截至 {as_of.isoformat()}" if as_of else ""
@@ -377,6 +450,10 @@ def aggregate(cache: Path, books: list[Book], unique: list[Book], *, with_names:
              + f"；本次重新导出 {sum(b.exported for b in books)} 个，其余沿用上次结果。",
              f"汇总 {sum(1 for r in summary_rows if r[2] == ex.OK)} 个村（排名 {len(ranking_rows)} 个），"
              f"示范村指标 {len(indicator_rows)} 行。"]
+    if failures:
+        lines.append(f"有 {len(failures)} 个文件未计入汇总（见“校验”和“工作簿清单”工作表）：")
+        lines += [f"  {f.rel}：{f.reason}" for f in failures]
+    broken = [r for r in broken if r[0] not in {f.rel for f in failures}]
     if broken:
         lines.append(f"有 {len(broken)} 个工作簿有错误或无法读取，未计入汇总（错误见“校验”工作表）：")
         by_path: dict[str, list] = {}

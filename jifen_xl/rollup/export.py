@@ -165,6 +165,16 @@ def extract(path: Path, *, with_names: bool = False, year: int | None = None,
         return ex
     ex = Extract(sha, scheme, OK)
     (_village if scheme == VILLAGE else _ledger)(ex, sheets, with_names, year)
+    _problem_rows(ex, None if with_names else personal_names(sheets, ex))
+    return ex
+
+
+def failed(sha: str, message: str) -> Extract:
+    """The tables of a workbook that could not be processed at all (listed as 无法读取)."""
+    ex = Extract(sha, None, UNREADABLE)
+    ex.problems.append(Problem("", None, "", "", message))
+    ex.summary.append(message)
+    _workbook_row(ex, None, None, message=message)
     _problem_rows(ex)
     return ex
 
@@ -182,9 +192,55 @@ def _workbook_row(ex: Extract, title: str | None, year: int | None, *, with_name
                                   "message": message, **_counts(ex.problems), **more})
 
 
-def _problem_rows(ex: Extract) -> None:
+MASK = "＊＊"
+# Columns of the input sheets that hold people's names (issue #14: none may leave without
+# --with-names, not even quoted in a problem).
+NAME_COLUMNS = {"农户名册": ("户主",), "评议小组": ("成员",), "账户": ("名称",),
+                "申报": ("初审人", "审核人", "录入人"), "兑换记录": ("经办人",)}
+
+
+def personal_names(sheets: dict, ex: Extract | None = None) -> set[str]:
+    """Every name typed in a name column of the workbook (split at 、 , etc.), for masking."""
+    from ..core import normalize as nz
+
+    names: set[str] = set()
+    for sheet, cols in NAME_COLUMNS.items():
+        raw = sheets.get(sheet)
+        if raw is None:
+            continue
+        idx = [raw.header.index(c) for c in cols if c in raw.header]
+        for row in raw.rows:
+            for i in idx:
+                v = row[i] if i < len(row) else None
+                if v is None or v == "":
+                    continue
+                text = nz.clean_text(v)[0]
+                names.add(text)
+                names.update(nz.split_multi(text))
+    return {n for n in names if n}
+
+
+def mask_names(text: str, names: set[str]) -> str:
+    """``text`` with every name in ``names`` replaced by ＊＊ (longest first)."""
+    if not text or not names:
+        return text
+    for n in sorted((n for n in names if n in text), key=len, reverse=True):
+        text = text.replace(n, MASK)
+    return text
+
+
+def _problem_rows(ex: Extract, names: set[str] | None = None) -> None:
+    """The ``problems`` table. Without names (``names`` given), every cell value is masked —
+    a problem may quote any cell, a 户主 included — and names are masked in the message;
+    sheet, row and column stay so the village can still find the cell (issue #14)."""
+    def value(p):
+        v = p.as_row()[3]
+        return v if names is None or v == "" else MASK
+
     ex.tables["problems"] = [{"workbook": ex.sha256, "sheet": p.sheet, "row": p.row, "column": p.column,
-                              "value": p.as_row()[3], "message": p.message, "level": p.level}
+                              "value": value(p),
+                              "message": p.message if names is None else mask_names(p.message, names),
+                              "level": p.level}
                              for p in ex.problems]
 
 
