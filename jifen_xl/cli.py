@@ -21,13 +21,15 @@ INTERNAL_ERROR = 3   # a bug of ours, not the user's input: the workbook is left
 
 def apply_action(action: Action, path: Path, opts: dict, out: Path | None = None):
     """Read, compute, write: (Result, the workbook written). Prints nothing."""
+    from .book.lock import workbook_lock
     from .book.reader import WorkbookReader
     from .book.ooxml import write_outputs
 
-    with WorkbookReader(path) as reader:
-        sheets = {name: reader.sheet(name, expected) for name, expected in action.sheets_to_read().items()}
-    result = action.compute(sheets, opts)
-    target = write_outputs(path, result.outputs, out=out)
+    with workbook_lock(out if out is not None else path):    # one writer at a time (issue #14)
+        with WorkbookReader(path) as reader:
+            sheets = {name: reader.sheet(name, expected) for name, expected in action.sheets_to_read().items()}
+        result = action.compute(sheets, opts)
+        target = write_outputs(path, result.outputs, out=out)
     return result, target
 
 
