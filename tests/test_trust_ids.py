@@ -15,9 +15,9 @@ from contract import raw_sheets, scenario_class, write_xlsx
 from jifen_xl.cli import main
 from jifen_xl.core.ids import IdMatcher, one_edit
 from jifen_xl.core.problems import ERROR, NOTICE
-from jifen_xl.schemes import ledger as lg
-from jifen_xl.schemes import school as sc
-from jifen_xl.schemes import village as vg
+from jifen_xl.schemes.ledger import model as lg
+from jifen_xl.schemes.school import model as sc
+from jifen_xl.schemes.village import model as vg
 from village_fixtures import scenario_village
 
 
