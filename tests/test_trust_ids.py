@@ -160,3 +160,38 @@ def test_ledger_account_ids_ignore_case():
     notes = {(p.sheet, p.row) for p in data.problems if p.level == NOTICE and p.column == "账户号"}
     assert notes == {("申报", 2), ("兑换记录", 2), ("转移", 2)}
     assert [r for r in lg.ranking_output(data).rows] == [r for r in lg.ranking_output(base).rows]
+
+
+@pytest.mark.parametrize("kind,checks", [
+    ("class", {"名册": ["学号"], "日志": ["对象", "代码"], "考试": ["学号"]}),
+    ("village", {"农户名册": ["户号"], "评议记录": ["户号", "代码"]}),
+    ("ledger", {"账户": ["账户号"], "申报": ["账户号", "代码"], "兑换记录": ["账户号"], "转移": ["账户号"]}),
+])
+def test_templates_format_ids_as_text_and_list_codes_with_their_items(tmp_path, kind, checks):
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    from jifen_xl.book.templates import TEMPLATES
+
+    path = TEMPLATES[kind](tmp_path / f"{kind}.xlsx")
+    wb = openpyxl.load_workbook(path)
+    for sheet, cols in checks.items():
+        ws = wb[sheet]
+        header = [c.value for c in ws[1]]
+        for col in cols:
+            i = header.index(col) + 1      # adjacent columns of one style share a <col> range
+            dims = [d for d in ws.column_dimensions.values() if d.min <= i <= d.max]
+            assert dims and dims[0].number_format == "@", (sheet, col)
+    rules = wb["规则"]
+    header = [c.value for c in rules[1]]
+    helper = get_column_letter(header.index("下拉显示") + 1)
+    assert rules.column_dimensions[helper].hidden
+    code, item = rules.cell(2, header.index("代码") + 1).value, rules.cell(2, header.index("事项") + 1).value
+    # the stored result of the helper formula is "代码 事项" (calamine reads stored results)
+    shown = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("规则").to_python()
+    assert shown[1][header.index("下拉显示")] == f"{code} {item}"
+    code_sheet = next(s for s, cols in checks.items() if "代码" in cols)
+    ws = wb[code_sheet]
+    sources = {str(dv.sqref).split(":")[0][0]: dv.formula1 for dv in ws.data_validations.dataValidation}
+    letter = get_column_letter([c.value for c in ws[1]].index("代码") + 1)
+    assert sources[letter] == f"规则!${helper}$2:${helper}$501"

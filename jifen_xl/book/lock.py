@@ -7,7 +7,7 @@ before it reads until its save is renamed into place.
 
 The lock is ``filelock``'s (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows): the OS
 releases it when the process dies, so a killed run never leaves the workbook locked. The
-lock file is a hidden, empty ``.<name>.jifen-lock`` next to the workbook, so runs on other
+lock file is a hidden, empty ``.jifen-lock-<hash of the name>`` next to the workbook, so runs on other
 machines sharing the folder see it too; where that folder cannot be written, it is in the
 temp folder (then only runs on this machine are excluded).
 
@@ -29,7 +29,7 @@ from filelock import FileLock, Timeout
 from ..core.problems import InputError
 
 BUSY_MESSAGE = "另一个计算正在写这个工作簿，请稍后再试"
-LOCK_SUFFIX = ".jifen-lock"
+LOCK_PREFIX = ".jifen-lock-"
 DOOR_WAIT = 15.0          # seconds the Excel door and the local service wait for another run
 LOCK_MODE = 0o664         # group members sharing the folder can take the lock too
 
@@ -45,13 +45,13 @@ class WorkbookLocked(InputError):
 def lock_file(path: Path) -> Path:
     """Where the lock of workbook ``path`` lives (see the module docstring)."""
     path = Path(os.path.abspath(path))
-    beside = path.with_name(f".{path.name}{LOCK_SUFFIX}")
-    if os.access(path.parent, os.W_OK | os.X_OK) and len(os.fsencode(beside.name)) <= 255:
-        return beside
+    if os.access(path.parent, os.W_OK | os.X_OK):
+        # short whatever the workbook's name, and never matching "*.xls*"
+        return path.with_name(f"{LOCK_PREFIX}{hashlib.sha256(os.fsencode(path.name)).hexdigest()[:16]}")
     digest = hashlib.sha256(os.fsencode(path)).hexdigest()[:32]
     folder = Path(tempfile.gettempdir()) / "jifen-locks"
     folder.mkdir(exist_ok=True)
-    return folder / f"{digest}{LOCK_SUFFIX}"
+    return folder / f"{LOCK_PREFIX}{digest}"
 
 
 @contextmanager

@@ -34,6 +34,36 @@ class TemplateSheet:
     landscape: bool = False
     title: str = ""
     valid_rows: int = 2000             # rows covered by drop-downs / date format
+    # ("代码", "事项"): a hidden last column `下拉显示` holding "代码 事项" for each row, the
+    # source of the code drop-downs elsewhere (issue #14: the list shows what a code means)
+    code_list: tuple[str, str] | None = None
+
+
+# Id columns are formatted as text, so that Excel keeps 01001 as typed (issue #14).
+ID_HEADERS = ("学号", "户号", "账户号", "对象", "代码")
+CODE_LIST_HEADER = "下拉显示"
+CODE_LIST_ROWS = 500
+CODE_MESSAGE = "可从下拉列表选择“代码 事项”，也可以只填代码"
+
+
+def _letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def code_list_source(sheet: TemplateSheet) -> str:
+    """The range of ``sheet``'s `下拉显示` column, for a ``Validation`` source."""
+    col = _letter(len(sheet.columns))
+    return f"={sheet.name}!${col}$2:${col}${CODE_LIST_ROWS + 1}"
+
+
+def code_validation(rules: TemplateSheet, column: str = "代码") -> Validation:
+    """The drop-down of a code column: `代码 事项` from the rule sheet; a bare code may be typed."""
+    return Validation(column, code_list_source(rules), strict=False, message=CODE_MESSAGE)
 
 
 TEXT_WIDTH = 72
@@ -62,6 +92,7 @@ def write_template(path: Path, sheets: list[TemplateSheet], *, vba_project: byte
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
                           "valign": "vcenter", "text_wrap": True})
     datef = wb.add_format({"num_format": "yyyy-mm-dd"})
+    idf = wb.add_format({"num_format": "@"})
     textf = wb.add_format({"text_wrap": True, "valign": "top"})
     titlef = wb.add_format({"bold": True, "font_size": 14})
     if vba_project is not None:
@@ -92,7 +123,7 @@ def write_template(path: Path, sheets: list[TemplateSheet], *, vba_project: byte
         ws.repeat_rows(0)
         for c, h in enumerate(spec.columns):
             w = spec.widths.get(h, max(10, 2 * len(h) + 4))
-            fmt = datef if h in spec.date_columns else None
+            fmt = datef if h in spec.date_columns else (idf if h in ID_HEADERS else None)
             ws.set_column(c, c, w, fmt)
             ws.write_string(0, c, h, head)
             if h in spec.header_notes:
@@ -107,6 +138,8 @@ def write_template(path: Path, sheets: list[TemplateSheet], *, vba_project: byte
                     ws.write_string(r, c, v)
                 else:
                     ws.write_number(r, c, float(v))
+        if spec.code_list:
+            _write_code_list(ws, spec, head)
         if spec.prefill_numbers and "编号" in spec.columns:
             c = spec.columns.index("编号")
             for r in range(1, spec.prefill_numbers + 1):
@@ -128,3 +161,19 @@ def write_template(path: Path, sheets: list[TemplateSheet], *, vba_project: byte
         wb.add_vba_project(io.BytesIO(vba_project), is_stream=True)
     wb.close()
     return path
+
+
+def _write_code_list(ws, spec: TemplateSheet, head) -> None:
+    """The hidden `下拉显示` column: ``=IF(A2="","",A2&" "&D2)`` with its result stored for the
+    shipped rows (so a file never holds a formula without a value)."""
+    code, item = spec.code_list
+    ci, ii, c = spec.columns.index(code), spec.columns.index(item), len(spec.columns)
+    ws.set_column(c, c, 24, None, {"hidden": True})
+    ws.write_string(0, c, CODE_LIST_HEADER, head)
+    a, b = _letter(ci), _letter(ii)
+    for r in range(1, CODE_LIST_ROWS + 1):
+        row = spec.rows[r - 1] if r - 1 < len(spec.rows) else []
+        cv = row[ci] if ci < len(row) and row[ci] not in (None, "") else ""
+        iv = row[ii] if ii < len(row) and row[ii] not in (None, "") else ""
+        value = f"{cv} {iv}" if cv != "" else ""
+        ws.write_formula(r, c, f'=IF({a}{r + 1}="","",{a}{r + 1}&" "&{b}{r + 1})', None, value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...book.template_spec import TemplateSheet, Validation, write_template
+from ...book.template_spec import TemplateSheet, Validation, code_validation, write_template
 from . import model as lg
 
 PER_TIME = "每次"
@@ -91,6 +91,12 @@ GUIDE = [
 def sheets() -> list[TemplateSheet]:
     yes_types = list(lg.TYPES)
     claim_cols = [c.header for c in lg.CLAIM_COLS]
+    rules = TemplateSheet("规则", ["代码", "适用类型", "类别", "事项", "分值", "最低分值", "最高分值", "备注"],
+                          RULE_CATALOGUE, widths={"适用类型": 14, "事项": 50, "备注": 28},
+                          validations=[Validation("类别", list(lg.CATEGORIES)),
+                                       Validation("适用类型", [lg.ALL_TYPES, *yes_types], strict=False,
+                                                  message="一种类型，或多种用“、”分隔，或“全部”")],
+                          landscape=True, title="积分台账 规则", code_list=("代码", "事项"))
     return [
         TemplateSheet("说明", ["说明"], [[t] for t in GUIDE], text_sheet=True, title="积分台账 使用说明"),
         TemplateSheet("设置", ["项目", "值", "说明"], SETTING_ROWS,
@@ -106,16 +112,11 @@ def sheets() -> list[TemplateSheet]:
                       header_notes={"所属村": "开户时所在的村；迁到本镇其他村请在“转移”表登记，不要改这里",
                                     "人口": "家庭账户的人数（示范村兑换人数按此计），其他账户不填"},
                       title="积分台账 账户"),
-        TemplateSheet("规则", ["代码", "适用类型", "类别", "事项", "分值", "最低分值", "最高分值", "备注"],
-                      RULE_CATALOGUE, widths={"适用类型": 14, "事项": 50, "备注": 28},
-                      validations=[Validation("类别", list(lg.CATEGORIES)),
-                                   Validation("适用类型", [lg.ALL_TYPES, *yes_types], strict=False,
-                                              message="一种类型，或多种用“、”分隔，或“全部”")],
-                      landscape=True, title="积分台账 规则"),
+        rules,
         TemplateSheet("申报", claim_cols,
                       widths={"时间地点事由": 30, "证据": 16, "账户号": 10, "编号": 8},
                       validations=[Validation("账户号", "=账户!$A$2:$A$5000"),
-                                   Validation("代码", "=规则!$A$2:$A$500"),
+                                   code_validation(rules),
                                    Validation("申报方式", list(lg.MODES)),
                                    Validation("渠道", list(lg.CHANNELS)),
                                    Validation("结果", list(lg.RESULTS),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ...book.template_spec import TemplateSheet, Validation
+from ...book.template_spec import TemplateSheet, Validation, code_validation
 from . import model as sc
 
 TBC = "原文分值不清，暂定，待学校确认"
@@ -164,6 +164,10 @@ GUIDE = [
 
 def sheets() -> list[TemplateSheet]:
     log_cols = ["编号", "日期", "对象", "姓名", "代码", "事项", "次数", "分值", "记录人", "备注", "冲正"]
+    rules = TemplateSheet("规则", [c.header for c in sc.RULE_COLS], RULE_CATALOGUE,
+                          widths={"事项": 40, "备注": 40, "限额组": 12, "班干部加倍": 12},
+                          validations=[Validation("班干部加倍", ["是", "否"]), Validation("顺延", ["是", "否"])],
+                          landscape=True, title="班级积分 规则", code_list=("代码", "事项"))
     return [
         TemplateSheet("说明", ["说明"], [[t] for t in GUIDE], text_sheet=True, title="班级积分 使用说明"),
         TemplateSheet("设置", ["项目", "值", "说明"], SETTING_ROWS,
@@ -173,16 +177,13 @@ def sheets() -> list[TemplateSheet]:
                       validations=[Validation("在籍", ["是", "否"])],
                       header_notes={"职务": "班干部、组长、课代表等，多个用“、”分隔；不为空即按班干部计算"},
                       title="班级积分 名册"),
-        TemplateSheet("规则", [c.header for c in sc.RULE_COLS], RULE_CATALOGUE,
-                      widths={"事项": 40, "备注": 40, "限额组": 12, "班干部加倍": 12},
-                      validations=[Validation("班干部加倍", ["是", "否"]), Validation("顺延", ["是", "否"])],
-                      landscape=True, title="班级积分 规则"),
+        rules,
         TemplateSheet("日志", log_cols,
                       widths={"日期": 12, "对象": 12, "事项": 30, "备注": 24, "编号": 8, "冲正": 8},
                       validations=[
                           Validation("对象", "=名册!$A$2:$A$1000", strict=False,
                                      message="填学号；集体加减分填“宿舍:301”“小组:3”或“全班”"),
-                          Validation("代码", "=规则!$A$2:$A$500"),
+                          code_validation(rules),
                       ],
                       date_columns=("日期",), prefill_numbers=3000, valid_rows=3000,
                       header_notes={"编号": "预先编好，请勿修改", "冲正": "更正时填被更正行的编号"},

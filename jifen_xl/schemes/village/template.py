@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...book.template_spec import TemplateSheet, Validation, write_template
+from ...book.template_spec import TemplateSheet, Validation, code_validation, write_template
 from . import model as vg
 
 FILE_NAME = "乡村积分.xlsx"
@@ -121,6 +121,12 @@ GUIDE = [
 
 def sheets() -> list[TemplateSheet]:
     record_cols = ["编号", "日期", "户号", "代码", "分值", "评议小组", "状态", "来源", "证明材料", "备注", "冲正"]
+    rules = TemplateSheet(vg.RULES, ["代码", "类别", "事项", "分值", "最低分值", "最高分值", "周期", "备注"],
+                          RULE_CATALOGUE,
+                          widths={"事项": 44, "备注": 30, "类别": 10},
+                          validations=[Validation("类别", list(vg.CATEGORIES)),
+                                       Validation("周期", [vg.DAILY, vg.ANNUAL])],
+                          landscape=True, title="乡村积分 规则", code_list=("代码", "事项"))
     return [
         TemplateSheet("说明", ["说明"], [[t] for t in GUIDE], text_sheet=True, title="乡村积分 使用说明"),
         TemplateSheet(vg.SETTINGS, ["项目", "值", "说明"], SETTING_ROWS,
@@ -134,18 +140,13 @@ def sheets() -> list[TemplateSheet]:
                       widths={"小组": 12, "成员": 12, "身份": 20, "所在组": 10},
                       header_notes={"所在组": "成员所在的组；评议小组不能评议本组农户（交叉评议）"},
                       title="乡村积分 评议小组"),
-        TemplateSheet(vg.RULES, ["代码", "类别", "事项", "分值", "最低分值", "最高分值", "周期", "备注"],
-                      RULE_CATALOGUE,
-                      widths={"事项": 44, "备注": 30, "类别": 10},
-                      validations=[Validation("类别", list(vg.CATEGORIES)),
-                                   Validation("周期", [vg.DAILY, vg.ANNUAL])],
-                      landscape=True, title="乡村积分 规则"),
+        rules,
         TemplateSheet(vg.RECORDS, record_cols,
                       widths={"编号": 8, "日期": 12, "户号": 10, "代码": 8, "分值": 8, "评议小组": 10,
                               "状态": 10, "来源": 8, "证明材料": 24, "备注": 24, "冲正": 8},
                       validations=[
                           Validation("户号", f"={vg.ROSTER}!$A$2:$A$2000"),
-                          Validation("代码", f"={vg.RULES}!$A$2:$A$500"),
+                          code_validation(rules),
                           Validation("评议小组", f"={vg.PANELS}!$A$2:$A$500"),
                           Validation("状态", list(vg.STATUSES)),
                           Validation("来源", list(vg.SOURCES)),
