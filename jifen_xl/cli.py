@@ -8,6 +8,7 @@ same code the Excel buttons use (app.py), and writes the outputs with the packag
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -112,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        from .book.safety import check_path_length
+        for name in ("file", "out", "folder", "parquet", "dir"):
+            if isinstance(getattr(args, name, None), Path):
+                check_path_length(getattr(args, name))      # issue #14: exit 2, not 3
         if args.command == "new":
             from .book.templates import build_template   # .xlsm: the template with buttons
             path = build_template(args.kind, args.out)
@@ -153,6 +158,15 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(exc.message, file=sys.stderr)
         return 2
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            print("文件名或路径太长，请改个短一些的名字，或把工作簿放到层级较浅的文件夹后再试。", file=sys.stderr)
+            return 2
+        if os.environ.get("JIFEN_DEBUG"):
+            raise
+        print(f"程序内部错误（{type(exc).__name__}: {exc}）。工作簿没有被改动；"
+              "请把工作簿和这条信息发给维护人员（设置环境变量 JIFEN_DEBUG=1 可看到详细信息）。", file=sys.stderr)
+        return INTERNAL_ERROR
     except Exception as exc:  # the writer's refusals carry a Chinese message
         message = getattr(exc, "message", None)
         if message:

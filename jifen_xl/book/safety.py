@@ -12,6 +12,7 @@ takes about 1 ms on a workbook holding both sheets.
 from __future__ import annotations
 
 import mmap
+import os
 import re
 import struct
 import zipfile
@@ -41,9 +42,28 @@ MSG_XLS = "这是旧版 .xls 文件，请在 Excel 或 WPS 中另存为 .xlsx。
 MSG_UNSAFE_XML = "工作簿含有不安全的 XML 实体定义（可能是恶意文件），已拒绝打开。"
 
 
+NAME_MAX = 255          # bytes in one file or folder name (ext4, APFS; NTFS: 255 UTF-16 units)
+PATH_MAX = 4095         # bytes in a whole path (Linux)
+
+
+def check_path_length(path: Path | str) -> None:
+    """``InputError`` for a file or folder name, or a whole path, longer than the system
+    allows (issue #14: such names used to end in an internal error)."""
+    path = Path(path)
+    for part in path.parts:
+        n = len(os.fsencode(part))
+        if n > NAME_MAX:
+            raise InputError(f"文件名或文件夹名太长（{n} 字节，系统上限 {NAME_MAX} 字节）：“{part[:20]}…”。"
+                             f"请改个短一些的名字后再试。")
+    n = len(os.fsencode(os.path.abspath(path)))
+    if n > PATH_MAX:
+        raise InputError(f"路径太长（{n} 字节，系统上限 {PATH_MAX} 字节）。请把工作簿放到层级较浅的文件夹后再试。")
+
+
 def check_workbook_file(path: Path) -> None:
     """Raise ``InputError`` (Chinese message) unless ``path`` looks like a safe .xlsx/.xlsm."""
     path = Path(path)
+    check_path_length(path)
     name = path.name or str(path)
     if not path.exists():
         raise InputError(f"找不到文件“{path}”。")
