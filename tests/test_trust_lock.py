@@ -28,8 +28,20 @@ def sheet_names(path: Path) -> list[str]:
 def test_a_second_run_is_refused_while_the_workbook_is_locked(tmp_path, capsys):
     path = write_xlsx(tmp_path / "班级.xlsx", scenario_class())
     before = path.read_bytes()
-    with workbook_lock(path):
+    held, done = threading.Event(), threading.Event()
+
+    def other_run():                       # another run (another thread) holds the workbook
+        with workbook_lock(path):
+            held.set()
+            done.wait(60)
+    t = threading.Thread(target=other_run)
+    t.start()
+    held.wait()
+    try:
         assert main(["week", str(path), "--week", "2026-09-09"]) == 2
+    finally:
+        done.set()
+        t.join()
     assert BUSY_MESSAGE in capsys.readouterr().err
     assert path.read_bytes() == before
     assert main(["week", str(path), "--week", "2026-09-09"]) == 0      # released: runs again
@@ -94,3 +106,14 @@ def test_concurrent_week_and_month_lose_nothing(tmp_path):
                 assert BUSY_MESSAGE in err, err
                 assert not outputs[cmd] & names
     assert refused <= PAIRS
+
+
+def test_the_lock_is_reentrant_in_one_thread(tmp_path):
+    from jifen_xl.book.lock import held
+
+    path = tmp_path / "班级.xlsx"
+    with workbook_lock(path):
+        with workbook_lock(path):           # the writer inside the command's lock
+            assert held(path)
+        assert held(path)
+    assert not held(path)

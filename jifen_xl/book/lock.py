@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,12 +61,30 @@ def workbook_lock(path: Path | str, timeout: float = 0.0) -> Iterator[Path]:
 
     ``timeout`` 0 (the command line) raises :class:`WorkbookLocked` at once when another run
     holds it; a positive ``timeout`` waits that many seconds first (the doors, ``DOOR_WAIT``)."""
-    lock = FileLock(str(lock_file(Path(path))), timeout=timeout, mode=LOCK_MODE, is_singleton=False)
+    key = (str(lock_file(Path(path))), threading.get_ident())
+    if key in _HELD:                 # this thread holds it already (the CLI, then the writer)
+        _HELD[key] += 1
+        try:
+            yield Path(path)
+        finally:
+            _HELD[key] -= 1
+        return
+    lock = FileLock(key[0], timeout=timeout, mode=LOCK_MODE, is_singleton=False)
     try:
         lock.acquire(timeout=timeout, poll_interval=0.05)
     except Timeout:
         raise WorkbookLocked(Path(path)) from None
+    _HELD[key] = 1
     try:
         yield Path(path)
     finally:
+        del _HELD[key]
         lock.release()
+
+
+def held(path: Path | str) -> bool:
+    """Does this thread hold the lock of ``path``?"""
+    return (str(lock_file(Path(path))), threading.get_ident()) in _HELD
+
+
+_HELD: dict[tuple[str, int], int] = {}
