@@ -27,9 +27,12 @@ def apply_action(action: Action, path: Path, opts: dict, out: Path | None = None
     from .book.ooxml import write_outputs
 
     with workbook_lock(out if out is not None else path):    # one writer at a time (issue #14)
+        before = _stamp(path)
         with WorkbookReader(path) as reader:
             sheets = {name: reader.sheet(name, expected) for name, expected in action.sheets_to_read().items()}
         result = action.compute(sheets, opts)
+        if _stamp(path) != before:
+            raise InputError(f"“{path.name}”在计算期间被其他程序修改或替换了，结果没有写入；请关闭其他程序后重新运行。")
         target = write_outputs(path, result.outputs, out=out)
     return result, target
 
@@ -42,6 +45,11 @@ def run_action(action: Action, path: Path, opts: dict, out: Path | None = None) 
     names = "、".join(o.name for o in result.outputs)
     print(f"已写入 {target}：{names}")
     return result.exit_code
+
+
+def _stamp(path: Path) -> tuple:
+    st = os.stat(path)
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _print_problems(problems) -> None:

@@ -69,7 +69,7 @@ def test_doors_wait_briefly_instead_of_failing(tmp_path):
 def test_lock_file_is_hidden_beside_the_workbook_or_in_temp(tmp_path):
     path = tmp_path / "班级.xlsx"
     lf = lock_file(path)
-    assert lf.parent == tmp_path and lf.name.startswith(".jifen-lock-") and ".xls" not in lf.name
+    assert lf.parent == tmp_path and lf.name.startswith(".~jifen-lock-") and ".xls" not in lf.name
     assert lock_file(tmp_path / ("长" * 120 + ".xlsx")).name.__len__() < 64
     ro = tmp_path / "只读"
     ro.mkdir()

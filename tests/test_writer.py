@@ -541,7 +541,7 @@ def test_exception_mid_write_removes_temp_and_keeps_original(rich: Path, monkeyp
     def boom(*a, **k):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(safesave.os, "fsync", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(safesave.DiskFull):      # issue #14: a full disk is exit 2, "磁盘空间不足"
         write_outputs(rich, [summary_sheet(100)])
     assert rich.read_bytes() == data
     assert not list(rich.parent.glob(".~jifen-*"))

@@ -7,7 +7,8 @@ before it reads until its save is renamed into place.
 
 The lock is ``filelock``'s (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows): the OS
 releases it when the process dies, so a killed run never leaves the workbook locked. The
-lock file is a hidden, empty ``.jifen-lock-<hash of the name>`` next to the workbook, so runs on other
+lock file is a hidden, empty ``.~jifen-lock-<hash of the name>`` next to the workbook, removed
+when the run ends (a killed run leaves it behind, harmless and reused), so runs on other
 machines sharing the folder see it too; where that folder cannot be written, it is in the
 temp folder (then only runs on this machine are excluded).
 
@@ -30,9 +31,8 @@ from filelock import FileLock, Timeout
 from ..core.problems import InputError
 
 BUSY_MESSAGE = "另一个计算正在写这个工作簿，请稍后再试"
-LOCK_PREFIX = ".jifen-lock-"
+LOCK_PREFIX = ".~jifen-lock-"   # hidden; like our temp files, but never ending in .xlsx
 DOOR_WAIT = 15.0          # seconds the Excel door and the local service wait for another run
-LOCK_MODE = 0o664         # group members sharing the folder can take the lock too
 
 
 class WorkbookLocked(InputError):
@@ -69,7 +69,7 @@ def workbook_lock(path: Path | str, timeout: float = 0.0) -> Iterator[Path]:
         finally:
             _HELD[key] -= 1
         return
-    lock = FileLock(key[0], timeout=timeout, mode=LOCK_MODE, is_singleton=False)
+    lock = FileLock(key[0], timeout=timeout, is_singleton=False)
     try:
         lock.acquire(timeout=timeout, poll_interval=0.05)
     except Timeout:
@@ -79,6 +79,13 @@ def workbook_lock(path: Path | str, timeout: float = 0.0) -> Iterator[Path]:
         yield Path(path)
     finally:
         del _HELD[key]
+        # Remove the lock file while still holding it: a run waiting on this inode sees it
+        # unlinked when it gets the lock and opens the new one (filelock checks st_nlink),
+        # so no empty file stays next to the workbook. (Windows: filelock removes it itself.)
+        try:
+            os.unlink(key[0])
+        except OSError:
+            pass
         lock.release()
 
 

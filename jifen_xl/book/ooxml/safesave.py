@@ -1,17 +1,34 @@
 """Safe save of a workbook file: busy and write checks, backups, atomic replacement.
 
 Nothing here knows about OOXML: :func:`replace_atomically` takes a function that writes
-the new bytes to an open file. The new file is written to ``.~jifen-XXXX<suffix>`` in the
-target's folder (same filesystem, so ``os.replace`` is atomic), flushed and fsynced,
-given the mode of the file it replaces (or ``0o666 & ~umask`` for a new file), and only
-then moved over the target; the folder is fsynced afterwards where the OS allows. Before
-an existing target is replaced it is copied to ``jifen备份/<stem>-YYYYmmdd-HHMMSS<suffix>``
-next to it and only the newest ``keep_backups`` such copies are kept. A process killed at
-any moment leaves either the old or the new complete file, never a mix; an interrupted
-run can only leave a hidden ``.~jifen-*`` temp file, removed by a later run once an hour old.
+the new bytes to an open file. The new file is written to a hidden temp file
+``.~jifen-<name hash>-XXXX<suffix>`` in the target's folder (same filesystem, so
+``os.replace`` is atomic), flushed and fsynced, given the mode, owner and group of the file
+it replaces (or ``0o666 & ~umask`` for a new file), and only then moved over the target;
+the folder is fsynced afterwards where the OS allows. A process killed at any moment leaves
+either the old or the new complete file, never a mix.
+
+Issue #14 (trust under real use):
+
+* **No change, no write.** When the new bytes equal the target's, nothing is replaced and no
+  backup is made.
+* **Backups** go to ``jifen备份/<stem>-YYYYmmdd-HHMMSS<suffix>`` next to the target, each
+  written to a temp file in that folder and renamed (never a truncated backup), removed on
+  failure, with the workbook's owner, group, mode and time. A version already kept is not
+  copied again: that backup is renamed to the new time instead, so identical backups are
+  never kept twice and the newest ``keep_backups`` distinct versions survive. The folder is
+  created with the workbook folder's permissions and group.
+* **A full disk** (ENOSPC, EDQUOT) is :class:`DiskFull` — exit 2, "磁盘空间不足" — with the
+  workbook untouched and no partial file left.
+* **Stale temp files**: the caller holds the workbook's lock (``book/lock.py``), so any temp
+  file carrying this workbook's name hash is a leftover of a killed run and is removed at
+  once; other ``.~jifen-*`` files once an hour old.
 """
 from __future__ import annotations
 
+import errno
+import filecmp
+import hashlib
 import os
 import re
 import shutil
@@ -42,12 +59,64 @@ class WorkbookNotWritable(Exception):
         self.message = message
 
 
+class DiskFull(WorkbookNotWritable):
+    """No space left on the device (or quota exceeded): nothing was changed."""
+
+
+NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+NAME_MAX = 255            # bytes in one file name (ext4, NTFS in UTF-16 units, APFS)
+
+
+def disk_error(e: OSError, target: Path, what: str) -> WorkbookNotWritable:
+    """The user's message for an OSError met while saving ``target`` (``what``: the step)."""
+    if e.errno in NO_SPACE:
+        return DiskFull(f"磁盘空间不足，无法{what}；“{target.name}”没有改动。请清理磁盘空间后再试。")
+    if e.errno == errno.ENAMETOOLONG:
+        return WorkbookNotWritable(f"文件名或路径太长，无法{what}；“{target.name}”没有改动。"
+                                   f"请把工作簿改个短一些的名字，或放到层级较浅的文件夹后再试。")
+    return WorkbookNotWritable(f"无法{what}（{e.strerror or e}）；“{target.name}”没有改动。")
+
+
+def temp_prefix(target: Path) -> str:
+    """Temp files for ``target`` start with this: short whatever the name's length, and
+    distinct per workbook, so a run holding the lock knows which leftovers are its own."""
+    digest = hashlib.sha256(os.fsencode(Path(target).name)).hexdigest()[:10]
+    return f"{TEMP_PREFIX}{digest}-"
+
+
+def keep_owner(path: Path, mode: int, like: os.stat_result | None) -> None:
+    """Give ``path`` the permission bits ``mode`` and, as far as this user may, the owner and
+    group of ``like`` (the file it replaces), so another user's run leaves the owner access."""
+    os.chmod(path, mode)
+    if like is None or not hasattr(os, "chown"):
+        return
+    st = path.stat()
+    if (st.st_uid, st.st_gid) == (like.st_uid, like.st_gid):
+        return
+    try:
+        os.chown(path, like.st_uid, like.st_gid)
+    except OSError:
+        try:
+            os.chown(path, -1, like.st_gid)       # a member of the group may still set it
+        except OSError:
+            pass
+    os.chmod(path, mode)                          # chown may clear setgid bits
+
+
 def _owner_files(path: Path) -> list[Path]:
     n = path.name
     cands = [path.with_name("~$" + n)]
     if len(n) > 2:
         cands += [path.with_name("~$" + n[1:]), path.with_name("~$" + n[2:])]
     return cands
+
+
+def _exists(p: Path) -> bool:
+    """``p.exists()``, False for a name too long to exist (a lock name of a long workbook name)."""
+    try:
+        return p.exists()
+    except OSError:
+        return False
 
 
 def check_busy(path: Path) -> None:
@@ -57,11 +126,11 @@ def check_busy(path: Path) -> None:
     if not path.exists():
         return
     for owner in _owner_files(path):
-        if owner.exists() and owner != path:
+        if _exists(owner) and owner != path:
             raise WorkbookBusy(f"工作簿正在 Excel 或 WPS 中打开（发现 {owner.name}），请先关闭再运行。"
                                f"如果确定没有打开，可删除该文件后重试。")
     lock = path.with_name(f".~lock.{path.name}#")
-    if lock.exists():
+    if _exists(lock):
         raise WorkbookBusy(f"工作簿正在 LibreOffice 中打开（发现 {lock.name}），请先关闭再运行。"
                            f"如果确定没有打开，可删除该文件后重试。")
 
@@ -113,6 +182,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 _BACKUP_RE_CACHE: dict[tuple[str, str], re.Pattern] = {}
+_STAMP = "-YYYYmmdd-HHMMSS-999"
 
 
 def _backup_pattern(stem: str, suffix: str) -> re.Pattern:
@@ -123,12 +193,46 @@ def _backup_pattern(stem: str, suffix: str) -> re.Pattern:
     return _BACKUP_RE_CACHE[key]
 
 
-def backup(target: Path, keep: int) -> Path:
-    """Copy ``target`` into ``jifen备份/`` next to it; keep the newest ``keep`` copies."""
+def backup_stem(target: Path) -> str:
+    """The target's stem, shortened (whole characters) so that a backup name fits NAME_MAX."""
+    stem, room = target.stem, NAME_MAX - len(os.fsencode(_STAMP + target.suffix))
+    while len(os.fsencode(stem)) > room:
+        stem = stem[:-1]
+    return stem
+
+
+def backup_folder(target: Path) -> Path:
+    """``jifen备份`` next to ``target``; a new one gets the permission bits and group of the
+    workbook's folder (a group-shared folder stays shared)."""
     folder = target.parent / BACKUP_DIR
+    if folder.is_dir():
+        return folder
     folder.mkdir(exist_ok=True)
+    parent = target.parent.stat()
+    try:
+        if hasattr(os, "chown") and folder.stat().st_gid != parent.st_gid:
+            os.chown(folder, -1, parent.st_gid)
+        os.chmod(folder, stat.S_IMODE(parent.st_mode))
+    except OSError:
+        pass
+    return folder
+
+
+def _copy_file(src: Path, dst_fd: int, dst: Path) -> None:
+    """Bytes, mode and times of ``src`` into the temp file ``dst`` (open as ``dst_fd``), fsynced."""
+    os.close(dst_fd)
+    shutil.copy2(src, dst)
+    with open(dst, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def backup(target: Path, keep: int) -> Path:
+    """Keep the current ``target`` in ``jifen备份/`` (module docstring); the newest ``keep``
+    distinct versions stay. Raises OSError (the caller says what it means)."""
+    folder = backup_folder(target)
+    stem = backup_stem(target)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    pat = _backup_pattern(target.stem, target.suffix)
+    pat = _backup_pattern(stem, target.suffix)
 
     def existing() -> list[tuple[tuple[str, int], Path]]:
         found = []
@@ -139,13 +243,30 @@ def backup(target: Path, keep: int) -> Path:
         return found
     # Within one second the counter keeps growing (-2, -3, ...) even after pruning,
     # so names sort in the order the backups were made.
-    n = max([k[1] for k, _ in existing() if k[0] == stamp] + [0]) + 1
-    dest = folder / (f"{target.stem}-{stamp}{target.suffix}" if n == 1
-                     else f"{target.stem}-{stamp}-{n}{target.suffix}")
+    found = existing()
+    n = max([k[1] for k, _ in found if k[0] == stamp] + [0]) + 1
+    dest = folder / (f"{stem}-{stamp}{target.suffix}" if n == 1 else f"{stem}-{stamp}-{n}{target.suffix}")
     while dest.exists():     # a file we do not recognise as a backup (case, type)
         n += 1
-        dest = folder / f"{target.stem}-{stamp}-{n}{target.suffix}"
-    shutil.copy2(target, dest)
+        dest = folder / f"{stem}-{stamp}-{n}{target.suffix}"
+    st = target.stat()
+    same = next((f for _, f in sorted(found, reverse=True)
+                 if f.stat().st_size == st.st_size and filecmp.cmp(f, target, shallow=False)), None)
+    if same is not None:
+        os.rename(same, dest)           # this version is kept already: it becomes the newest
+    else:
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=temp_prefix(target), suffix=target.suffix)
+        tmp = Path(tmp_name)
+        try:
+            _copy_file(target, fd, tmp)
+            keep_owner(tmp, stat.S_IMODE(st.st_mode), st)
+            os.rename(tmp, dest)        # dest is a new name: rename is atomic everywhere
+        except BaseException:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            raise
     found = existing()
     found.sort()
     for _, f in found[:max(0, len(found) - keep)]:
@@ -153,51 +274,74 @@ def backup(target: Path, keep: int) -> Path:
             f.unlink()
         except OSError:
             pass
+    _fsync_dir(folder)
     return dest
 
 
-def remove_stale_temps(folder: Path, suffix: str) -> None:
-    """Remove our hidden temp files older than an hour (left by killed runs)."""
+def remove_stale_temps(folder: Path, suffix: str, target: Path | None = None) -> None:
+    """Remove our hidden temp files left by killed runs: those of ``target`` (whose lock the
+    caller holds) at once, in its folder and in its backup folder; any other once an hour old."""
     now = datetime.now().timestamp()
+    own = temp_prefix(target) if target is not None else None
+    places = [folder] + ([folder / BACKUP_DIR] if own else [])
+    for place in places:
+        try:
+            for f in place.glob(TEMP_PREFIX + "*" + suffix):
+                try:
+                    if (own and f.name.startswith(own)) or now - f.stat().st_mtime > STALE_TEMP_SECONDS:
+                        f.unlink()
+                except OSError:
+                    pass
+        except OSError:
+            pass
+
+
+def same_bytes(a: Path, b: Path) -> bool:
     try:
-        for f in folder.glob(TEMP_PREFIX + "*" + suffix):
-            try:
-                if now - f.stat().st_mtime > STALE_TEMP_SECONDS:
-                    f.unlink()
-            except OSError:
-                pass
+        return a.stat().st_size == b.stat().st_size and filecmp.cmp(a, b, shallow=False)
     except OSError:
-        pass
+        return False
 
 
 def replace_atomically(target: Path, write: Callable[[BinaryIO], None], mode: int,
-                       keep_backup: bool = True, keep_backups: int = 5) -> None:
+                       keep_backup: bool = True, keep_backups: int = 5) -> bool:
     """Write a new ``target`` through ``write(fp)`` into a temp file, then move it over.
 
-    The temp file is removed on any failure (including KeyboardInterrupt), leaving the
-    target as it was; after the move the folder is fsynced where the OS allows.
+    Returns False when the new bytes equal the target's (nothing replaced, no backup). The
+    temp file is removed on any failure (including KeyboardInterrupt), leaving the target as
+    it was; a full disk raises :class:`DiskFull`; after the move the folder is fsynced.
     """
+    like = target.stat() if target.exists() else None
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=target.suffix)
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target), suffix=target.suffix)
     except OSError as e:
+        if e.errno in NO_SPACE or e.errno == errno.ENAMETOOLONG:
+            raise disk_error(e, target, "保存") from e
         raise WorkbookNotWritable(f"没有权限在文件夹“{target.parent}”中保存文件（{e.strerror}）。") from e
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w+b") as fp:
-            write(fp)
-            fp.flush()
-            os.fsync(fp.fileno())
-        os.chmod(tmp, mode)
-        if keep_backup and keep_backups > 0 and target.exists():
+        try:
+            with os.fdopen(fd, "w+b") as fp:
+                write(fp)
+                fp.flush()
+                os.fsync(fp.fileno())
+        except OSError as e:
+            raise disk_error(e, target, "写入新的工作簿") from e
+        if like is not None and same_bytes(tmp, target):
+            tmp.unlink()
+            return False
+        keep_owner(tmp, mode, like)
+        if keep_backup and keep_backups > 0 and like is not None:
             try:
                 backup(target, keep_backups)
             except OSError as e:
-                raise WorkbookNotWritable(
-                    f"无法在“{BACKUP_DIR}”文件夹中保存备份（{e.strerror}），没有写入工作簿。") from e
+                raise disk_error(e, target, f"在“{BACKUP_DIR}”文件夹中保存备份") from e
         try:
             os.replace(tmp, target)
         except PermissionError as e:
             raise WorkbookNotWritable(f"无法替换“{target.name}”（{e.strerror}）：文件可能被其他程序占用。") from e
+        except OSError as e:
+            raise disk_error(e, target, "替换工作簿") from e
     except BaseException:
         try:
             tmp.unlink()
@@ -205,3 +349,4 @@ def replace_atomically(target: Path, write: Callable[[BinaryIO], None], mode: in
             pass
         raise
     _fsync_dir(target.parent)
+    return True

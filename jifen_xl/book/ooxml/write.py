@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from ...core.problems import InputError
+from ..lock import workbook_lock
 from ..sheets import OutputSheet
 from .package import Package
 from .plan import plan
@@ -71,9 +72,13 @@ def write_outputs(path: Path, sheets: list[OutputSheet], out: Path | None = None
     if target != path:
         check_busy(target)
     check_writable(target)
-    mode = target_mode(target)
+    with workbook_lock(target):      # issue #14: one writer at a time (reentrant for the CLI's lock)
+        return _write_locked(path, target, sheets, backup, keep_backups)
 
-    remove_stale_temps(target.parent, target.suffix)
+
+def _write_locked(path: Path, target: Path, sheets: list[OutputSheet], backup: bool, keep_backups: int) -> Path:
+    mode = target_mode(target)
+    remove_stale_temps(target.parent, target.suffix, target)
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:

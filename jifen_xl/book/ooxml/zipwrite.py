@@ -7,6 +7,7 @@ sheets into the output of a previous run reproduces that file byte for byte.
 """
 from __future__ import annotations
 
+import contextlib
 import struct
 import zipfile
 from pathlib import Path
@@ -74,8 +75,13 @@ def _copy_raw(src_fp, info: zipfile.ZipInfo, zout: zipfile.ZipFile) -> None:
 
 
 def write_package(pkg: Package, src_path: Path, fp) -> None:
-    """Write the package planned in ``pkg`` (source zip at ``src_path``) to the open file ``fp``."""
-    with open(src_path, "rb") as src_fp, \
+    """Write the package planned in ``pkg`` (source zip at ``src_path``) to the open file ``fp``.
+
+    Unchanged members are copied from the handle ``pkg.zf`` already has open, never from
+    ``src_path`` opened again: a file replaced in between (another program saving it)
+    would mix one file's directory with another's bytes (issue #14)."""
+    src_fp = getattr(pkg.zf, "fp", None)
+    with (contextlib.nullcontext(src_fp) if src_fp is not None else open(src_path, "rb")) as src_fp, \
             zipfile.ZipFile(fp, "w", compression=zipfile.ZIP_DEFLATED) as zout:
         zout.comment = pkg.zf.comment
         raw_ok = _RAW_COPY and hasattr(zout, "start_dir") and hasattr(zout, "_didModify")
