@@ -20,13 +20,17 @@ MAX_PRINTED = 40
 INTERNAL_ERROR = 3   # a bug of ours, not the user's input: the workbook is left as it was
 
 
-def apply_action(action: Action, path: Path, opts: dict, out: Path | None = None):
-    """Read, compute, write: (Result, the workbook written). Prints nothing."""
+def apply_action(action: Action, path: Path, opts: dict, out: Path | None = None, lock_timeout: float = 0.0):
+    """Read, compute, write: (Result, the workbook written). Prints nothing.
+
+    The workbook is locked from read to write (issue #14): with another run writing it,
+    ``WorkbookLocked`` (exit 2) at once, or after ``lock_timeout`` seconds (doors that answer
+    a button press pass ``book.lock.DOOR_WAIT``)."""
     from .book.lock import workbook_lock
     from .book.reader import WorkbookReader
     from .book.ooxml import write_outputs
 
-    with workbook_lock(out if out is not None else path):    # one writer at a time (issue #14)
+    with workbook_lock(out if out is not None else path, timeout=lock_timeout):
         before = _stamp(path)
         with WorkbookReader(path) as reader:
             sheets = {name: reader.sheet(name, expected) for name, expected in action.sheets_to_read().items()}

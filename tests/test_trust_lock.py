@@ -117,3 +117,24 @@ def test_the_lock_is_reentrant_in_one_thread(tmp_path):
             assert held(path)
         assert held(path)
     assert not held(path)
+
+
+def test_apply_action_waits_for_the_lock_when_asked(tmp_path):
+    """What a door does: wait up to DOOR_WAIT for another run instead of failing."""
+    from jifen_xl.app import find_action
+    from jifen_xl.cli import apply_action
+
+    path = write_xlsx(tmp_path / "班级.xlsx", scenario_class())
+    held = threading.Event()
+
+    def hold():
+        with workbook_lock(path):
+            held.set()
+            time.sleep(0.5)
+    t = threading.Thread(target=hold)
+    t.start()
+    held.wait()
+    action = find_action("week", sheet_names(path))
+    result, target = apply_action(action, path, {}, lock_timeout=DOOR_WAIT)
+    t.join()
+    assert result.exit_code == 0 and "周汇总" in sheet_names(target)
