@@ -515,6 +515,7 @@ def _show(doc, message: str, error: bool) -> None:
 def run(command: str) -> None:
     ctx = uno.getComponentContext()
     doc = None
+    marks = [("start", time.perf_counter())]
     try:
         doc = find_document(ctx)
         service = Service()
@@ -531,13 +532,19 @@ def run(command: str) -> None:
             raise ClientError("这个工作簿没有“%s”所需的工作表，请使用对应的积分模板。" % button)
         if "设置" not in wanted:
             wanted.append("设置")
+        marks.append(("service", time.perf_counter()))
         posted = {n: read_sheet(doc, sheets.getByName(n)) for n in wanted if n in names}
+        marks.append(("read", time.perf_counter()))
         # option cells (计算周 …) are read by the service exactly as the Excel buttons read them
         answer = service.run(command, {"sheets": posted, "settings_options": True,
                                        "workbook": doc.getURL() or doc.getTitle()})
+        marks.append(("run", time.perf_counter()))
         notes = []
         for out in answer["outputs"]:
             write_output(doc, out, notes)
+        marks.append(("write", time.perf_counter()))
+        if os.environ.get("JIFEN_DEBUG"):
+            notes.append(" ".join("%s %.2f" % (m[0], m[1] - p[1]) for p, m in zip(marks, marks[1:])))
         outs = answer["outputs"]
         first = outs[1] if len(outs) > 1 and answer["exit_code"] == 0 else outs[0]
         try:
