@@ -439,8 +439,17 @@ def serve(port: int = DEFAULT_PORT, host: str = LOOPBACK) -> int:
     if host != LOOPBACK:
         print(f"只能在本机回环地址 {LOOPBACK} 上运行，拒绝监听 {host}。", file=sys.stderr)
         return 2
+    import socket
+
     import uvicorn
 
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((LOOPBACK, port))
+        except OSError:
+            print(f"端口 {port} 已被占用：积分服务可能已经在运行（浏览器打开 http://{LOOPBACK}:{port}/v1/health 可查看），"
+                  f"或换一个端口：jifen serve --port 端口号。", file=sys.stderr)
+            return 2
     token = ensure_token()
     app = create_app(token, port)
     from . import app as actions

@@ -106,3 +106,12 @@ def test_eight_clients_twenty_weeks_each(server, demo_dir):
     q = statistics.quantiles(times, n=20)
     print(f"\n{CLIENTS}x{REQUESTS} class weeks: p50 {statistics.median(times):.3f} s, "
           f"p95 {q[18]:.3f} s, peak RSS {peak_mb:.0f} MB")
+
+
+def test_a_second_service_on_the_same_port_says_so(server):
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, "-m", "jifen_xl.cli", "serve", "--port", str(server.port)],
+                         env=server.env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert "已被占用" in run.stderr and "Traceback" not in run.stderr
