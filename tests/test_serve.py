@@ -16,7 +16,7 @@ import warnings
 import pytest
 
 with warnings.catch_warnings():      # starlette 1.x suggests httpx2 for its TestClient
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 from jifen_xl import serve
