@@ -14,6 +14,7 @@ jifen_xl as a library, and the tests calling ``main([...])`` in-process, are lef
 from __future__ import annotations
 
 import sys
+import types
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -23,17 +24,28 @@ ROLLUP_MODULES = ("pyarrow", "duckdb")
 ROLLUP_COMMANDS = ("export", "rollup")
 
 
+class _Absent(types.ModuleType):
+    """Stands in for a module that must look uninstalled: any attribute raises ImportError.
+
+    ``import NAME`` finds it in ``sys.modules`` without searching the disk (so nothing is
+    loaded and ``-X importtime`` lists no attempt); the first use of it - pandas reads
+    ``pyarrow.__version__`` - raises the ImportError an absent package would.
+    """
+
+    def __getattr__(self, attr: str):
+        raise ImportError(f"{self.__name__} is not used by this command (startup.py)", name=self.__name__)
+
+
 @contextmanager
 def hidden(names: Sequence[str] = ROLLUP_MODULES) -> Iterator[None]:
-    """Within the block ``import NAME`` raises ImportError for every name not yet imported."""
-    placed = [name for name in names if name not in sys.modules]
-    for name in placed:
-        sys.modules[name] = None  # type: ignore[assignment]  # the import system's "not found"
+    """Within the block the named modules (not yet imported) behave as if not installed."""
+    placed = {name: _Absent(name) for name in names if name not in sys.modules}
+    sys.modules.update(placed)
     try:
         yield
     finally:
-        for name in placed:
-            if name in sys.modules and sys.modules[name] is None:
+        for name, stand_in in placed.items():
+            if sys.modules.get(name) is stand_in:
                 del sys.modules[name]
 
 
