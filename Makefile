@@ -37,7 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/serve_bench.py
 
 templates: $(STAMP)
-	$(BIN)/python -m jifen_xl.book.templates workbook_templates
+	$(BIN)/python -m jifen_xl.templates workbook_templates
 
 clean:
 	rm -rf $(VENV) demo node_modules

@@ -13,57 +13,11 @@ import os
 import sys
 from pathlib import Path
 
-from .app import Action, find_action, load_actions, parse_param
+from .app import find_action, load_actions, parse_param
+from .runner import MAX_PRINTED, apply_action, run_action  # noqa: F401  (the file door)
 from .core.problems import ERROR, InputError
 
-MAX_PRINTED = 40
 INTERNAL_ERROR = 3   # a bug of ours, not the user's input: the workbook is left as it was
-
-
-def apply_action(action: Action, path: Path, opts: dict, out: Path | None = None, lock_timeout: float = 0.0):
-    """Read, compute, write: (Result, the workbook written). Prints nothing.
-
-    The workbook is locked from read to write (issue #14): with another run writing it,
-    ``WorkbookLocked`` (exit 2) at once, or after ``lock_timeout`` seconds (doors that answer
-    a button press pass ``book.lock.DOOR_WAIT``)."""
-    from .book.lock import workbook_lock
-    from .book.reader import WorkbookReader
-    from .book.ooxml import write_outputs
-
-    with workbook_lock(out if out is not None else path, timeout=lock_timeout):
-        before = _stamp(path)
-        with WorkbookReader(path) as reader:
-            sheets = {name: reader.sheet(name, expected) for name, expected in action.sheets_to_read().items()}
-        result = action.compute(sheets, opts)
-        if _stamp(path) != before:
-            raise InputError(f"“{path.name}”在计算期间被其他程序修改或替换了，结果没有写入；请关闭其他程序后重新运行。")
-        target = write_outputs(path, result.outputs, out=out)
-    return result, target
-
-
-def run_action(action: Action, path: Path, opts: dict, out: Path | None = None) -> int:
-    result, target = apply_action(action, path, opts, out)
-    for line in result.summary:
-        print(line)
-    _print_problems(result.problems)
-    names = "、".join(o.name for o in result.outputs)
-    print(f"已写入 {target}：{names}")
-    return result.exit_code
-
-
-def _stamp(path: Path) -> tuple:
-    st = os.stat(path)
-    return st.st_ino, st.st_size, st.st_mtime_ns
-
-
-def _print_problems(problems) -> None:
-    from .app import sorted_problems
-
-    shown = sorted_problems(problems)
-    for p in shown[:MAX_PRINTED]:
-        print(str(p))
-    if len(shown) > MAX_PRINTED:
-        print(f"……另有 {len(shown) - MAX_PRINTED} 条，见“校验”工作表。")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _templates():
-    from .book.templates import TEMPLATES
+    from .templates import TEMPLATES
     return TEMPLATES
 
 
@@ -130,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             if isinstance(getattr(args, name, None), Path):
                 check_path_length(getattr(args, name))      # issue #14: exit 2, not 3
         if args.command == "new":
-            from .book.templates import build_template   # .xlsm: the template with buttons
+            from .templates import build_template   # .xlsm: the template with buttons
             path = build_template(args.kind, args.out)
             print(f"已生成模板 {path}")
             return 0

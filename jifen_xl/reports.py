@@ -241,17 +241,16 @@ def _plain_layout(book: PrintBook, sh: SourceSheet, settings: dict | None = None
     """Any output sheet as it is. A sheet with registered charts goes through the package
     writer (charts redrawn from the cells, one per page); any other becomes a bordered table
     whose long text wraps (so a 明细 column never widens the page into illegibility)."""
-    from .app import load_actions
     from .book.charts import charts_for
     from .book.sheets import OutputSheet
+    from .schemes import all_charts
 
-    load_actions()            # schemes register the charts of their sheets at import
-    if not charts_for(sh.name, sh.columns):
+    if not charts_for(sh.name, sh.columns, all_charts()):
         return _table_layout(book, sh, settings)
     name = book.unique(sh.name)
     book.wb.add_worksheet(name)
     out = OutputSheet(name, sh.columns, sh.rows, title=sh.title,
-                      landscape=len(sh.columns) > 6, charts=charts_for(sh.name, sh.columns))
+                      landscape=len(sh.columns) > 6, charts=charts_for(sh.name, sh.columns, all_charts()))
     fmts = {}
     for c in sh.columns:
         if "占比" in c or "比例" in c:
@@ -338,11 +337,11 @@ def _table_layout(book: PrintBook, sh: SourceSheet, settings: dict | None = None
 def _group_layout(book: PrintBook, src: Source, name: str) -> int:
     """`分组统计-<Q|Y>` derived at print time from `年度汇总`/`季度汇总` (V-4, V-7), charts included."""
     from .book.sheets import OutputSheet
-    from .schemes.village import model as vg
+    from .schemes import all_print_derived
 
     table = next(src.sheets[n] for n in _group_sources(name) if n in src.sheets)
     rows = [r for r in table.rows if not _blank(r[table.columns.index("组")])]
-    out = vg.group_outputs(OutputSheet(table.name, table.columns, rows, title=table.title),
+    out = all_print_derived()[GROUPS](OutputSheet(table.name, table.columns, rows, title=table.title),
                            name[len(GROUPS):])[0]
     book.wb.add_worksheet(out.name)
     book.used.add(out.name.casefold())
@@ -755,8 +754,9 @@ def check_requested(names: list[str], requested: list[str]) -> None:
 
 def printable(names: list[str]) -> list[str]:
     """What `jifen print` can print for a workbook with these sheets (shown in messages)."""
-    inputs = {"说明", "设置", "名册", "规则", "日志", "宿舍检查", "宿舍评分", "考试", "农户名册", "评议小组",
-              "评议记录", "村庄", "账户", "申报", "兑换目录", "兑换记录", "转移"}
+    from .schemes import SCHEMES
+
+    inputs = {"说明"} | {name for s in SCHEMES for name in s.inputs}
     out = [n for n in names if n not in inputs]
     out += [GROUPS + n.split("-", 1)[1] for n in names if n.startswith(("年度汇总-", "季度汇总-"))
             and GROUPS + n.split("-", 1)[1] not in names]
@@ -883,31 +883,17 @@ def run_print(path: Path, requested: list[str], out: Path | None = None) -> int:
 
 # --------------------------------------------------------------------------- demo
 
-DEMO_LAYOUTS = [
-    # (workbook name prefix, [layouts or sheet-name prefixes], pdf label)
-    ("班级积分", ["月报", "周趋势"], "月报与周趋势"),
-    ("班级积分", [SLIPS], SLIPS),
-    ("班级积分", [CERTS], CERTS),
-    ("班级积分", ["家长通知书"], "家长通知书"),
-    ("乡村积分", ["公示-*"], "公示"),
-    ("乡村积分", [CERTS], "文明户奖状"),
-    ("乡村积分", ["星级评定-*"], "星级评定"),
-    ("乡村积分", ["分组统计-*"], "分组统计"),
-    ("积分台账", ["存折-*"], "存折"),
-    ("积分台账", ["示范村指标", "积分排名", "分类排名"], "示范村指标与积分排名"),
-    ("积分台账", ["公示栏", "奖分通知单-2026-12"], "公示栏与奖分通知单"),
-]
-
-
 def demo_reports(folder: Path) -> list[Path]:
     """`jifen demo`: every print layout of the sample workbooks into ``<folder>/报表/*.pdf``."""
     from .book.reader import workbook_sheet_names
 
     from . import documents as extra
+    from .schemes import SCHEMES
 
     folder = Path(folder)
     jobs = []
-    for prefix, wanted, label in DEMO_LAYOUTS:
+    layouts_of = [(s.label, job.layouts, job.label) for s in SCHEMES for job in s.print_jobs]
+    for prefix, wanted, label in layouts_of:
         for path in sorted(folder.glob(f"{prefix}*.xls[xm]")):
             names = workbook_sheet_names(path)
             layouts = []
@@ -935,12 +921,3 @@ def demo_reports(folder: Path) -> list[Path]:
     done = print_jobs(jobs)
     print(f"jifen print：{len(done)} 个 PDF（{'、'.join(pdf.stem.split('-', 2)[-1] for pdf, _ in done)}）")
     return [pdf for pdf, _ in done]
-
-
-def _register_demo() -> None:
-    from .demo import DEMO_AFTER
-    if demo_reports not in DEMO_AFTER:
-        DEMO_AFTER.append(demo_reports)
-
-
-_register_demo()

@@ -25,6 +25,7 @@ from jifen_xl.book import charts as ch
 from jifen_xl.book import libreoffice as lo
 from jifen_xl.book.sheets import OutputSheet
 from jifen_xl.book.ooxml import write_outputs
+from jifen_xl.schemes import all_charts
 from jifen_xl.schemes.school import model as sc
 
 TREND_HEADER = ["周开始", "加分合计", "减分合计", "净分合计", "学习减分", "卫生劳动减分", "文体减分", "其他减分"]
@@ -203,4 +204,4 @@ def test_village_groups_exact_averages_and_star_counts_V4_V7():
     assert g.title == "某村　2026年度分组统计（正式，数据截至 2026-12-20）"
     stars = ch.chart_xml(g.name, g.columns, g.rows, ch.resolve(g.charts[1], g.columns, 2)).decode()
     assert "'分组统计-2026'!$F$2:$F$3" in stars and "'分组统计-2026'!$H$2:$H$3" in stars
-    assert ch.charts_for("分组统计-2026Q3", g.columns[:5])[0].series == ["平均总分"]
+    assert ch.charts_for("分组统计-2026Q3", g.columns[:5], all_charts())[0].series == ["平均总分"]

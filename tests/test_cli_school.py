@@ -133,7 +133,7 @@ def test_check_on_a_clean_book_exits_0(book):
 
 
 def test_new_class_template_matches_committed_file(tmp_path):
-    from jifen_xl.book.templates import TEMPLATE_FILES, TEMPLATES
+    from jifen_xl.templates import TEMPLATE_FILES, TEMPLATES
 
     committed = Path(__file__).parents[1] / "workbook_templates"
     for kind, filename in TEMPLATE_FILES.items():

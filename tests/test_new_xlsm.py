@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from jifen_xl.book import xlsm
+from jifen_xl import xlsm
 from jifen_xl.cli import main
 
 KINDS = {"class": "school", "village": "village", "ledger": "ledger"}

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import pytest
 
-from jifen_xl.book import xlsm
+from jifen_xl import xlsm
 from jifen_xl.cli import main
 from jifen_xl.vba import BUTTON_MODULE, build_demo_xlsm, buttons_source, jifen_vba_project, xlwings_modules
 from jifen_xl.vba.project import procedures_in, subs_in

@@ -1,4 +1,4 @@
-"""The macro-enabled templates (book/xlsm.py), read back by independent readers.
+"""The macro-enabled templates (jifen_xl/xlsm.py), read back by independent readers.
 
 olevba and LibreOffice must find the exact VBA source of our module; every button must be
 bound to a Sub that exists and whose RunPython string names a function in jifen_xl.macros;
@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from jifen_xl import macros
-from jifen_xl.book import xlsm
+from jifen_xl import xlsm
 from jifen_xl.vba import BUTTON_MODULE, BUTTONS_BY_SUB, buttons_source, xlwings_modules
 from jifen_xl.vba.project import run_python_calls, subs_in
 from test_vba import code_lines, macros_of

@@ -73,15 +73,15 @@ class ChartSpec:
 
 # Sheets whose charts can be derived from their columns alone, so that `jifen print` can
 # draw them again from the cells it reads back: sheet name (or prefix ending in "-") ->
-# fn(columns) -> specs. Schemes register here next to where they build the sheet.
-CHARTS_FOR_SHEET: dict[str, Callable[[list[str]], list[ChartSpec]]] = {}
+# fn(columns) -> specs. Each scheme declares its own (``Scheme.charts``).
+ChartsForSheet = dict[str, Callable[[list[str]], list[ChartSpec]]]
 
 
-def charts_for(name: str, columns: list[str]) -> list[ChartSpec]:
-    """Chart specs registered for an output sheet called ``name`` (exact or ``prefix-``)."""
-    fn = CHARTS_FOR_SHEET.get(name)
+def charts_for(name: str, columns: list[str], table: ChartsForSheet) -> list[ChartSpec]:
+    """Chart specs ``table`` gives for an output sheet called ``name`` (exact or ``prefix-``)."""
+    fn = table.get(name)
     if fn is None and "-" in name:
-        fn = CHARTS_FOR_SHEET.get(name.split("-", 1)[0] + "-")
+        fn = table.get(name.split("-", 1)[0] + "-")
     return fn(columns) if fn else []
 
 

@@ -36,14 +36,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..app import ACTIONS, detect_scheme, load_actions
+from ..app import detect_scheme, scheme_named
 from ..core.problems import ERROR, NOTICE, REFUSED, InputError, Problem
+from ..schemes import SCHEMES
 
 SCHEMA_VERSION = 1
 META = {b"jifen.schema_version": str(SCHEMA_VERSION).encode(), b"jifen.points": b"decimal(18,2), exact"}
 
-VILLAGE, LEDGER = "village", "ledger"
-KIND = {VILLAGE: "乡村积分", LEDGER: "积分台账", "school": "班级积分"}
+KIND = {s.name: s.label for s in SCHEMES}              # scheme -> what a clerk calls it
+EXPORTED = tuple(s.name for s in SCHEMES if s.export)  # schemes that take part in the roll-up
 OK, BROKEN, UNREADABLE, SKIPPED = "正常", "有错误", "无法读取", "不参与汇总"
 
 PTS = pa.decimal128(18, 2)
@@ -143,19 +144,17 @@ def extract(path: Path, *, with_names: bool = False, year: int | None = None,
 
     path = Path(path)
     sha = sha256 or file_sha256(path)
-    load_actions()
     try:
         with WorkbookReader(path) as reader:
             scheme = detect_scheme(reader.sheet_names)
-            if scheme not in (VILLAGE, LEDGER):
+            if scheme not in EXPORTED:
                 ex = Extract(sha, scheme, SKIPPED)
                 what = KIND.get(scheme or "", "")
                 ex.summary.append(f"“{path.name}”是{what}工作簿，不参与汇总。" if what else
-                                  f"“{path.name}”不是乡村积分或积分台账工作簿，不参与汇总。")
+                                  f"“{path.name}”不是{'或'.join(KIND[s] for s in EXPORTED)}工作簿，不参与汇总。")
                 _workbook_row(ex, None, None, message=ex.summary[-1])
                 return ex
-            action = ACTIONS[("year", VILLAGE)] if scheme == VILLAGE else ACTIONS[("ledger", LEDGER)]
-            sheets = {n: reader.sheet(n, e) for n, e in action.sheets_to_read().items()}
+            sheets = {n: reader.sheet(n, e) for n, e in scheme_named(scheme).inputs.items()}
     except InputError as exc:
         ex = Extract(sha, None, UNREADABLE)
         ex.problems.append(Problem("", None, "", "", exc.message))
@@ -164,7 +163,13 @@ def extract(path: Path, *, with_names: bool = False, year: int | None = None,
         _problem_rows(ex)
         return ex
     ex = Extract(sha, scheme, OK)
-    (_village if scheme == VILLAGE else _ledger)(ex, sheets, with_names, year)
+    got = scheme_named(scheme).export(sheets, with_names, year)
+    ex.problems, ex.summary = got.problems, got.summary
+    ex.status = BROKEN if got.broken else OK
+    for table, rows in got.tables.items():
+        ex.tables[table] = [{"workbook": sha, **r} for r in rows]
+    _workbook_row(ex, got.workbook.get("title"), got.workbook.get("year"), with_names=with_names,
+                  **{k: v for k, v in got.workbook.items() if k not in ("title", "year")})
     _problem_rows(ex, None if with_names else personal_names(sheets, ex))
     return ex
 
@@ -242,131 +247,6 @@ def _problem_rows(ex: Extract, names: set[str] | None = None) -> None:
                               "message": p.message if names is None else mask_names(p.message, names),
                               "level": p.level}
                              for p in ex.problems]
-
-
-# ---- village (V-1…V-10) --------------------------------------------------------------------------
-
-def _village(ex: Extract, sheets, with_names: bool, year: int | None) -> None:
-    from ..schemes.village import model as vg
-
-    data = vg.load(sheets)
-    period = vg.resolve_year(data, year)
-    ex.problems = list(data.problems)
-    if period is None:
-        ex.problems.append(Problem(vg.RECORDS, None, "日期", "",
-                                   "评议记录中没有日期，设置中也没有“年度”，无法确定年度；请用参数指定"))
-    name = data.settings.get("村名") or ""
-    sha = ex.sha256
-    limit, minimum = int(data.settings["每组户数上限"]), int(data.settings["评议小组最少人数"])
-    sizes: dict[str, int] = {}
-    for h in data.participants:
-        sizes[h.group] = sizes.get(h.group, 0) + 1
-    ex.tables["villages"].append({
-        "workbook": sha, "village": name, "households": len(data.households),
-        "participating": len(data.participants), "groups": len(sizes),
-        "groups_over_limit": sum(n > limit for n in sizes.values()), "group_limit": limit,
-        "panels": len(data.panels), "panels_under_min": sum(len(p.members) < minimum for p in data.panels.values()),
-        "panel_min": minimum})
-    ex.tables["subjects"] = [{"workbook": sha, "village": name, "subject_id": h.hid, "subject_type": "农户",
-                              "group": h.group, "people": h.people, "participating": h.participating,
-                              "name": h.head if with_names else None, "source_row": h.row}
-                             for h in data.households]
-    if any(p.level == ERROR for p in ex.problems):
-        ex.status = BROKEN
-        n = sum(p.level == ERROR for p in ex.problems)
-        ex.summary.append(f"{name or '本村'}：发现 {n} 个错误，只导出名册和校验结果。")
-        _workbook_row(ex, name, period.start.year if period else data.year, with_names=with_names)
-        return
-    # the same computation as `jifen year` (village_actions.year → vg.year_outputs)
-    # C-8: final only when the village recorded its report (公示记录 上报日期) after the notice
-    final = vg.finality(data, period).final
-    table = vg.year_outputs(data, period, final)[0]
-    begin, end = vg.notice_dates(data, period)
-    blocked = vg.objections(data, period.start, period.end)
-    cats = list(vg.CATEGORIES)
-    results, scores = [], []
-    for row in table.rows:
-        hid, head, group = row[0], row[1], row[2]
-        total = dec(row[3 + len(cats)])
-        results.append({"workbook": sha, "village": name, "subject_id": hid, "subject_type": "农户",
-                        "group": group, "total": total, "year_total": total, "rank": row[4 + len(cats)],
-                        "year_rank": row[4 + len(cats)], "star": row[5 + len(cats)] or None,
-                        "objections": blocked.get(hid, 0), "name": head if with_names else None})
-        scores += [{"workbook": sha, "village": name, "subject_id": hid, "category": c, "score": dec(row[3 + i])}
-                   for i, c in enumerate(cats)]
-    ex.tables["results"], ex.tables["category_scores"] = results, scores
-    e = data.entries
-    counts = vg.COUNTS_IN_FINAL if final else vg.COUNTS_IN_NOTICE
-    in_year = (e["date"] >= period.start) & (e["date"] <= period.end)
-    counted = (~e["cancelled"] & e["status"].isin(counts) & in_year).tolist()
-    ex.tables["entries"] = [
-        {"workbook": sha, "village": name, "subject_id": sid, "date": d, "code": code, "category": cat,
-         "points": cents_dec(pts), "status": st, "cancelled": bool(canc), "counted": cnt, "source": src,
-         "sheet": sheet, "source_row": int(row) if row is not None else None}
-        for sid, d, code, cat, pts, st, canc, cnt, src, sheet, row in zip(
-            e["sid"], e["date"], e["code"], e["category"], e["points"], e["status"], e["cancelled"],
-            counted, e["source"], e["sheet"], e["row"])]
-    version = vg.FINAL_NOTICE if final else vg.PRE_NOTICE
-    _workbook_row(ex, name, period.start.year, with_names=with_names, as_of=vg.as_of(data, period), final=final,
-                  notice_start=begin, notice_end=end)
-    stars = sum(1 for r in results if r["star"])
-    ex.summary.append(f"{name or '本村'} {period.label}年度（{version}）：{len(results)} 户参与评议，"
-                      f"星级户 {stars} 户，{len(ex.tables['entries'])} 条记录。")
-
-
-# ---- ledger (L-1…L-9) --------------------------------------------------------------------------
-
-def _ledger(ex: Extract, sheets, with_names: bool, year: int | None) -> None:
-    from ..schemes.ledger import model as lg
-
-    data = lg.load(sheets)
-    if year:
-        data.settings["年度"] = year
-    ex.problems = list(data.problems)
-    town = data.town
-    sha = ex.sha256
-    ex.tables["subjects"] = [{"workbook": sha, "village": data.current_village(a.aid), "subject_id": a.aid,
-                              "subject_type": a.kind, "group": None, "people": a.people,
-                              "participating": not a.closed, "name": a.name if with_names else None,
-                              "source_row": a.row} for a in data.accounts.values()]
-    if any(p.level == ERROR for p in ex.problems):
-        ex.status = BROKEN
-        for v in data.villages.values():
-            ex.tables["villages"].append({"workbook": sha, "village": v.name, "population": v.population})
-        n = sum(p.level == ERROR for p in ex.problems)
-        ex.summary.append(f"{town or '积分台账'}：发现 {n} 个错误，只导出账户和校验结果。")
-        _workbook_row(ex, town, data.year, with_names=with_names)
-        return
-    # the same computation as `jifen ledger` (ledger_actions.ledger)
-    ranking, indicators = lg.ranking_output(data), lg.indicator_output(data)
-    cats = list(lg.CATEGORIES)
-    results, scores = [], []
-    for row in ranking.rows:
-        kind, rank, aid, nm, village = row[:5]
-        results.append({"workbook": sha, "village": village, "subject_id": aid, "subject_type": kind,
-                        "total": dec(row[5]), "available": dec(row[6]), "year_total": dec(row[7 + len(cats)]),
-                        "rank": rank, "year_rank": row[8 + len(cats)], "objections": 0,
-                        "name": nm if with_names else None})
-        scores += [{"workbook": sha, "village": village, "subject_id": aid, "category": c, "score": dec(row[7 + i])}
-                   for i, c in enumerate(cats)]
-    ex.tables["results"], ex.tables["category_scores"] = results, scores
-    for r in indicators.rows:
-        ex.tables["villages"].append({
-            "workbook": sha, "village": r[0], "population": r[1], "redeemers": r[2],
-            "redeemed_share": r[3], "meets_target": r[4] == "是", "categories_covered": r[5],
-            "active_accounts": r[6], "reward_spend": dec(r[7]), "reward_budget": dec(r[8])})
-    e = data.entries
-    ex.tables["entries"] = [
-        {"workbook": sha, "village": data.village_on(sid, d), "subject_id": sid, "date": d, "code": code,
-         "category": cat, "points": cents_dec(pts), "status": st, "cancelled": bool(canc),
-         "counted": not canc, "source": src, "sheet": sheet, "source_row": int(row) if row is not None else None}
-        for sid, d, code, cat, pts, st, canc, src, sheet, row in zip(
-            e["sid"], e["date"], e["code"], e["category"], e["points"], e["status"], e["cancelled"],
-            e["source"], e["sheet"], e["row"])]
-    _workbook_row(ex, town, data.year, with_names=with_names,
-                  as_of=data.latest)
-    ex.summary.append(f"{town or '积分台账'} {data.year}年：{len(data.villages)} 个村，{len(results)} 个账户参与排名，"
-                      f"{len(ex.tables['entries'])} 条计分记录。")
 
 
 # ---- writing ---------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The community-ledger buttons: 校验数据, 计算积分, 打印存折 (WORKBOOKS.md "Commands")."""
 from __future__ import annotations
 
-from ...app import Action, Result, finish, register
+from ..base import Action, Result, finish
 from ...core.problems import Problem
 from ...core.table import RawSheet
 from . import model as lg
@@ -51,8 +51,10 @@ def passbook(sheets: dict[str, RawSheet | None], opts: dict) -> Result:
     return finish(problems, make)
 
 
-register(Action("check", "校验数据", "ledger", INPUTS, check))
-register(Action("ledger", "计算积分", "ledger", INPUTS, ledger))
-register(Action("passbook", "打印存折", "ledger", INPUTS, passbook,
-                params=(("account", "text", "账户号"),
-                        ("all", "flag", "每种账户类型各一张存折表"))))
+ACTIONS = (
+    Action("check", "校验数据", "ledger", INPUTS, check),
+    Action("ledger", "计算积分", "ledger", INPUTS, ledger),
+    Action("passbook", "打印存折", "ledger", INPUTS, passbook,
+        params=(("account", "text", "账户号"),
+                ("all", "flag", "每种账户类型各一张存折表"))),
+)

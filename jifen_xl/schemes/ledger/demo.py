@@ -7,7 +7,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from ...demo import DEMOS, chinese_names
+from ..sample import chinese_names
 from . import model as lg
 from . import template as lt
 
@@ -102,5 +102,3 @@ def ledger_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[s
     path = write_template(folder / "积分台账-示例.xlsx", sheets)
     return [(path, [("check", {}), ("ledger", {}), ("passbook", {"all": True})])]
 
-
-DEMOS.append(ledger_demo)

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ...book.charts import CHARTS_FOR_SHEET, ChartSpec
+from ...book.charts import ChartSpec
 from ...book.sheets import OutputSheet
 from ...core import engine
 from ...core.engine import EntryBuilder, Rule, Subject
@@ -771,7 +771,6 @@ def indicator_charts(columns: list[str]) -> list[ChartSpec]:
                       targets=[("目标 30%", float(DEMO_TARGET))], labels=True)]
 
 
-CHARTS_FOR_SHEET[INDICATORS] = indicator_charts
 
 
 @dataclass(frozen=True)

@@ -148,8 +148,3 @@ def sheets() -> list[TemplateSheet]:
 
 def build(path: Path) -> Path:
     return write_template(path, sheets())
-
-
-def register(templates: dict, files: dict) -> None:
-    templates["ledger"] = build
-    files["ledger"] = "积分台账.xlsx"

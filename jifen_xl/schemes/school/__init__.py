@@ -1,1 +1,36 @@
-"""The school scheme."""
+"""The school scheme (班级积分, SPEC S-1…S-12): a class's duty log, dorm inspections and exams.
+
+model.py: sheet schema, settings, reading and checks, week / month / semester outputs;
+data.py: the loaded data shared with the derived sources dorms.py (S-4, S-5) and exams.py
+(S-9); actions.py / exam_actions.py: the buttons; template.py, demo.py: `jifen new class`,
+`jifen demo`. Importing this package gives the whole scheme (derived sources included).
+"""
+from __future__ import annotations
+
+from ..base import PrintJob, Scheme
+from . import actions, demo, exam_actions, model, template
+
+
+def detect(names: set[str]) -> bool:
+    return model.ROSTER in names or model.LOG in names
+
+
+SCHEME = Scheme(
+    name="school",
+    label="班级积分",
+    template_kind="class",
+    detect=detect,
+    detect_rank=30,
+    inputs=model.EXPECTED_HEADERS,
+    actions=actions.ACTIONS + exam_actions.ACTIONS,
+    template_sheets=template.sheets,
+    template_file="班级积分.xlsx",
+    xlsm_file="班级积分.xlsm",
+    demo=demo.school_demo,
+    charts={model.TREND: model.trend_charts},
+    print_jobs=(PrintJob((model.MONTHLY, model.TREND), "月报与周趋势"),
+                PrintJob(("家长通知单",), "家长通知单"),
+                PrintJob(("奖状",), "奖状"),
+                PrintJob(("家长通知书",), "家长通知书")),
+    export=None,
+)

@@ -1,19 +1,18 @@
 """The school buttons: 校验数据, 本周汇总, 月报, 学期奖励 (WORKBOOKS.md "Commands")."""
 from __future__ import annotations
 
-from ...app import Action, Result, finish, register
+from ..base import Action, Result, finish
 from ...core.periods import month_cn
 from ...core.table import RawSheet
 from . import model as sc
-from . import dorms, exams  # noqa: F401  (derived sources register at import)
 
 
 def _load(sheets: dict[str, RawSheet]) -> sc.SchoolData:
     return sc.load(sheets)
 
 
-# One shared dict: derived sources (dorms, exams) add the sheets they read to
-# sc.EXPECTED_HEADERS, and every school action then reads them too.
+# Every school action reads every school input sheet, the derived sources' (dorms, exams)
+# included (model.EXPECTED_HEADERS).
 INPUTS = sc.EXPECTED_HEADERS
 
 
@@ -57,9 +56,11 @@ def awards(sheets, opts) -> Result:
     return finish(data.problems, make)
 
 
-register(Action("check", "校验数据", "school", INPUTS, check))
-register(Action("week", "本周汇总", "school", INPUTS, week,
-                params=(("week", "date", "该周内任一天，如 2026-09-07（默认：日志最后日期所在周）"),)))
-register(Action("month", "月报", "school", INPUTS, month,
-                params=(("month", "month", "月份，如 2026-09（默认：日志最后日期所在月）"),)))
-register(Action("awards", "学期奖励", "school", INPUTS, awards, output_sheets=(sc.AWARDS,)))
+ACTIONS = (
+    Action("check", "校验数据", "school", INPUTS, check),
+    Action("week", "本周汇总", "school", INPUTS, week,
+        params=(("week", "date", "该周内任一天，如 2026-09-07（默认：日志最后日期所在周）"),)),
+    Action("month", "月报", "school", INPUTS, month,
+        params=(("month", "month", "月份，如 2026-09（默认：日志最后日期所在月）"),)),
+    Action("awards", "学期奖励", "school", INPUTS, awards, output_sheets=(sc.AWARDS,)),
+)

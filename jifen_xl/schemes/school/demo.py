@@ -1,12 +1,15 @@
-"""Demo data for dorm inspections and exams (SPEC S-4, S-5, S-9): a semester of daily 值日
-inspections with occasional 就寝/被子 failures, and four monthly exams. Registered into the
-class demo of ``jifen_xl.demo`` at import."""
+"""`jifen demo` for the school: a class of 50 with a semester of duty-monitor log entries,
+plus dorm inspections and exams (SPEC S-4, S-5, S-9): a semester of daily 值日 inspections
+with occasional 就寝/被子 failures, and four monthly exams."""
 from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from pathlib import Path
 
-from ... import demo
+from ...book.template_spec import write_template
+from ..sample import chinese_names
+from . import template as school_template
 
 SUBJECTS = (("语文", 150), ("数学", 150), ("英语", 150), ("物理", 100), ("化学", 100), ("生物", 100))
 EXAMS = (("九月月考", date(2026, 9, 25)), ("十月月考", date(2026, 10, 30)),
@@ -67,5 +70,76 @@ def add_dorms_and_exams(by: dict, roster: list[list], rng: random.Random, start:
     by["考试"].rows = exam_rows
 
 
-demo.SCHOOL_DEMO_EXTRAS.append(add_dorms_and_exams)
-demo.SCHOOL_DEMO_COMMANDS.append(("exams", {}))
+def school_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[str, dict]]]]:
+    """A class of 50 (cadres, 8 dorms, 6 groups) with a semester of duty-monitor log entries."""
+
+    rng = random.Random(seed)
+    start, end = date(2026, 9, 1), date(2027, 1, 22)
+    names = chinese_names(rng, 50)
+    posts = ["班长", "副班长", "学习委员", "卫生委员", "体育委员", "文艺委员", "安全委员", "宣传委员",
+             "语文课代表", "数学课代表", "英语课代表", "物理课代表"]
+    roster = []
+    for i, name in enumerate(names):
+        sid = str(20260101 + i)
+        post = posts[i] if i < len(posts) else ("组长" if i % 8 == 0 else "")
+        dorm_no = 301 + (i // 7) if i < 25 else 401 + ((i - 25) // 7)   # boys 30x, girls 40x
+        if i % 7 == 0 and not post:
+            post = "宿舍长"
+        elif i % 7 == 0:
+            post += "、宿舍长"
+        active = "否" if i == 49 else "是"
+        roster.append([sid, name, post, str(dorm_no), str(i % 6 + 1), active])
+    # habits: a few students are often late or miss homework
+    often_late = {roster[i][0] for i in rng.sample(range(49), 6)}
+    careless = {roster[i][0] for i in rng.sample(range(49), 6)}
+    weights_neg = [("X02", 6), ("X04", 5), ("X07", 6), ("X01", 3), ("X13", 3), ("T02", 3), ("T03", 3),
+                   ("T04", 2), ("W01", 1), ("W08", 2), ("W11", 2), ("X05", 2), ("T05", 1), ("X08", 1), ("Q08", 1)]
+    weights_pos = [("X21", 6), ("W14", 3), ("Q13", 3), ("Q15", 1), ("T07", 1), ("X14", 1), ("T11", 1)]
+    recorders = [r[1] for r in roster if r[2]][:8]
+    log = []
+    n = 1
+    d = start
+    active_ids = [r[0] for r in roster if r[5] == "是"]
+    while d <= end:
+        if d.weekday() < 5 and not (date(2026, 10, 1) <= d <= date(2026, 10, 7)):
+            recorder = recorders[d.toordinal() % len(recorders)]
+            today: dict[tuple[str, str], list] = {}
+            for _ in range(rng.randint(2, 6)):
+                sid = rng.choice(active_ids)
+                if sid in often_late and rng.random() < 0.5:
+                    code = rng.choice(["X02", "T02", "T03"])
+                elif sid in careless and rng.random() < 0.5:
+                    code = "X07"
+                elif rng.random() < 0.7:
+                    code = rng.choices([c for c, _ in weights_neg], [w for _, w in weights_neg])[0]
+                else:
+                    code = rng.choices([c for c, _ in weights_pos], [w for _, w in weights_pos])[0]
+                if (sid, code) in today:
+                    today[(sid, code)][6] += 1
+                    continue
+                today[(sid, code)] = [n, d, sid, "", code, "", 1, None, recorder, "", None]
+                log.append(today[(sid, code)])
+                n += 1
+            if d.weekday() == 4 and rng.random() < 0.3:
+                log.append([n, d, f"小组:{rng.randint(1, 6)}", "", "W14", "", 1, None, recorder, "大扫除", None])
+                n += 1
+            if d.weekday() == 0 and rng.random() < 0.15:
+                log.append([n, d, f"宿舍:{rng.choice(['301', '302', '402'])}", "", "W11", "", 1, None, recorder, "内务检查", None])
+                n += 1
+        d += timedelta(days=1)
+    # whole class: a sports meeting and a New Year's evening
+    log.append([n, date(2026, 10, 23), "全班", "", "T11", "", 1, None, recorders[0], "秋季运动会", None]); n += 1
+    log.append([n, date(2026, 12, 31), "全班", "", "T18", "", 1, None, recorders[0], "元旦晚会", None]); n += 1
+    # a discretionary value and a correction (冲正) of a wrong entry
+    log.append([n, date(2026, 11, 12), active_ids[3], "", "Q16", "", 1, 2, recorders[1], "主动帮助同学补课", None]); n += 1
+    wrong = n
+    log.append([n, date(2026, 11, 13), active_ids[5], "", "X02", "", 1, None, recorders[2], "", None]); n += 1
+    log.append([n, date(2026, 11, 14), active_ids[5], "", "", "", None, None, recorders[2], "13日迟到记错人", wrong]); n += 1
+    sheets = school_template.sheets()
+    by = {s.name: s for s in sheets}
+    by["名册"].rows = roster
+    by["日志"].rows = log
+    by["日志"].prefill_numbers = 0
+    add_dorms_and_exams(by, roster, rng, start, end)
+    path = write_template(folder / "班级积分-示例.xlsx", sheets)
+    return [(path, [("check", {}), ("week", {}), ("month", {}), ("awards", {}), ("exams", {})])]

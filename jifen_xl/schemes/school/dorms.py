@@ -33,7 +33,7 @@ from ...core.periods import Period, month_of, week_of
 from ...core.points import to_cents
 from ...core.problems import NOTICE, Problem
 from ...core.table import Col, RawSheet, parse_table
-from . import model as sc
+from . import data as sc
 
 INSPECTIONS = "宿舍检查"
 GRADING = "宿舍评分"
@@ -144,7 +144,7 @@ def merge_limit_groups(data: sc.SchoolData, grading: dict, sheet: str) -> list[P
 # ---- 宿舍检查 ---------------------------------------------------------------------------------
 
 def derive(data: sc.SchoolData, sheets: dict[str, RawSheet], builder: EntryBuilder) -> list[Problem]:
-    """The derived source registered in ``school.DERIVED_SOURCES`` (S-4, S-5)."""
+    """The derived source listed in ``model.DERIVED_SOURCES`` (S-4, S-5)."""
     raw, graw = sheets.get(INSPECTIONS), sheets.get(GRADING)
     grading, problems = read_grading(graw)
     problems += merge_limit_groups(data, grading, GRADING)
@@ -305,11 +305,6 @@ def _streaks(data: sc.SchoolData, duty: list[Inspection], members: dict[str, lis
                         item=item, note=f"宿舍:{dorm} {period.label}")
 
 
-def _register() -> None:
-    sc.EXPECTED_HEADERS.setdefault(INSPECTIONS, [c.header for c in INSPECTION_COLS])
-    sc.EXPECTED_HEADERS.setdefault(GRADING, [c.header for c in GRADING_COLS])
-    if derive not in sc.DERIVED_SOURCES:
-        sc.DERIVED_SOURCES.append(derive)
-
-
-_register()
+# the sheets this derived source reads (part of the school's EXPECTED_HEADERS)
+EXPECTED_HEADERS = {INSPECTIONS: [c.header for c in INSPECTION_COLS],
+                    GRADING: [c.header for c in GRADING_COLS]}

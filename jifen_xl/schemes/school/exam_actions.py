@@ -6,11 +6,11 @@ date; `--exam 全部` lists every exam.
 """
 from __future__ import annotations
 
-from ...app import Action, Result, finish, register
+from ..base import Action, Result, finish
 from ...book.sheets import OutputSheet
 from ...core.points import from_cents
 from ...core.problems import Problem
-from . import dorms, exams as ex  # noqa: F401  (both register their derived sources)
+from . import exams as ex
 from . import model as sc
 
 OUTPUT = "考试加减分"
@@ -54,5 +54,7 @@ def exams(sheets, opts) -> Result:
     return finish(problems, make)
 
 
-register(Action("exams", "考试加减分", "school", sc.EXPECTED_HEADERS, exams,
-                params=(("exam", "text", "考试名称（默认：最近一次）"),)))
+ACTIONS = (
+    Action("exams", "考试加减分", "school", sc.EXPECTED_HEADERS, exams,
+        params=(("exam", "text", "考试名称（默认：最近一次）"),)),
+)

@@ -27,7 +27,7 @@ from ...core.points import to_cents
 from ...core.problems import NOTICE, Problem
 from ...core.ranking import competition_rank
 from ...core.table import Col, RawSheet, formula_problems, is_blank, parse_table
-from . import model as sc
+from . import data as sc
 
 EXAMS = "考试"
 SOURCE = "考试"
@@ -210,7 +210,7 @@ def _rule(key: str, pts: int, subject: str = "") -> Rule:
 
 
 def derive(data: sc.SchoolData, sheets: dict[str, RawSheet], builder: EntryBuilder) -> list[Problem]:
-    """The derived source registered in ``school.DERIVED_SOURCES`` (S-9)."""
+    """The derived source listed in ``model.DERIVED_SOURCES`` (S-9)."""
     exams, problems = read_exams(data, sheets.get(EXAMS))
     for ex, t, rule, item in exam_entries(exams, data.settings):
         if not t.subject.active:
@@ -220,10 +220,5 @@ def derive(data: sc.SchoolData, sheets: dict[str, RawSheet], builder: EntryBuild
     return problems
 
 
-def _register() -> None:
-    sc.EXPECTED_HEADERS.setdefault(EXAMS, FIXED + [TOTAL])
-    if derive not in sc.DERIVED_SOURCES:
-        sc.DERIVED_SOURCES.append(derive)
-
-
-_register()
+# the sheet this derived source reads (part of the school's EXPECTED_HEADERS)
+EXPECTED_HEADERS = {EXAMS: FIXED + [TOTAL]}

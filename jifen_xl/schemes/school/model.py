@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ...book.charts import CHARTS_FOR_SHEET, ChartSpec
+from ...book.charts import ChartSpec
 from ...book.sheets import OutputSheet
 from ...core import engine
 from ...core.engine import EntryBuilder, LimitGroup, Rule, Subject
@@ -29,6 +29,9 @@ from ...core.ranking import (TIE_FEWER_DEDUCTIONS, TIE_SHARE, award_keys, bottom
                             competition_rank, tier_for_rank)
 from ...core.table import (Col, Columns, RawSheet, Setting, gc_paused, parse_columns, parse_settings,
                           parse_table)
+from . import dorms, exams
+from .data import (DerivedSource, SchoolData, _merge_group, code_matcher,  # noqa: F401
+                   default_cadre_double, student_matcher)
 
 # ---- sheet schema (WORKBOOKS.md, school) ----------------------------------------------------
 
@@ -119,36 +122,8 @@ SPECIAL_AWARD = "特等奖"
 TIERS = ("一等奖", "二等奖", "三等奖")
 
 
-@dataclass
-class SchoolData:
-    settings: dict
-    subjects: list[Subject]
-    rules: dict[str, Rule]
-    entries: pd.DataFrame
-    problems: list[Problem]
-    limit_groups: dict[str, LimitGroup] = field(default_factory=dict)
-    semester: Period | None = None
-    latest: date | None = None          # latest dated input row (default period)
-    raw: dict[str, RawSheet] = field(default_factory=dict)
-    matchers: dict[str, IdMatcher] = field(default_factory=dict)   # 学号 / 代码 as typed (issue #14)
-
-    @property
-    def active(self) -> list[Subject]:
-        return [s for s in self.subjects if s.active]
-
-    @property
-    def by_id(self) -> dict[str, Subject]:
-        return {s.sid: s for s in self.subjects}
-
-    @property
-    def title(self) -> str:
-        return self.settings.get("班级") or "班级积分"
-
-
-# A derived source (dorm inspections, exams …) adds entries from its own sheets:
-# fn(data, sheets, builder) -> problems. Registered by the modules that implement them.
-DerivedSource = Callable[[SchoolData, dict[str, RawSheet], EntryBuilder], list[Problem]]
-DERIVED_SOURCES: list[DerivedSource] = []
+# the derived sources, in the order they add entries (S-4/S-5 dorms, S-9 exams)
+DERIVED_SOURCES: tuple[DerivedSource, ...] = (dorms.derive, exams.derive)
 
 SHEETS_READ = [SETTINGS, ROSTER, RULES, LOG]
 EXPECTED_HEADERS = {
@@ -156,6 +131,8 @@ EXPECTED_HEADERS = {
     ROSTER: [c.header for c in ROSTER_COLS],
     RULES: [c.header for c in RULE_COLS],
     LOG: [c.header for c in LOG_COLS],
+    **dorms.EXPECTED_HEADERS,
+    **exams.EXPECTED_HEADERS,
 }
 
 
@@ -220,11 +197,6 @@ def _read_roster(raw: RawSheet | None, settings: dict) -> tuple[list[Subject], l
     return subjects, problems
 
 
-def default_cadre_double(category: str, item: str) -> bool:
-    """S-2: study (学习) and duty (值日) deductions are not doubled unless the rule says so."""
-    return not (category == "学习" or "值日" in item)
-
-
 def _read_rules(raw: RawSheet | None):
     if raw is None:
         return {}, {}, []
@@ -255,45 +227,11 @@ def _read_rules(raw: RawSheet | None):
     return rules, groups, problems
 
 
-def _merge_group(groups, group_rows, group, limit, carry, sheet, row) -> list[Problem]:
-    """Limit groups are declared by their member rules; thresholds must agree (S-6)."""
-    if group not in groups:
-        if limit is None:
-            return [Problem(sheet, row, "周限额", "", f"限额组“{group}”没有填写周限额")] if group not in group_rows else []
-        groups[group] = LimitGroup(group, limit, carry)
-        group_rows[group] = row
-        return []
-    g = groups[group]
-    if limit is not None and limit != g.limit:
-        return [Problem(sheet, row, "周限额", limit,
-                        f"限额组“{group}”的周限额与第{group_rows[group]}行（{g.limit}）不一致")]
-    if carry != g.carry:
-        return [Problem(sheet, row, "顺延", "是" if carry else "否",
-                        f"限额组“{group}”的顺延与第{group_rows[group]}行不一致")]
-    return []
-
-
 def _read_log_records(raw: RawSheet | None) -> tuple[Columns, list[Problem]]:
     """`日志` column by column (issue #7: no dict per row of a 200,000-row log)."""
     if raw is None:
         return Columns([], {c.header: [] for c in LOG_COLS}, {}), []
     return parse_columns(raw, LOG_COLS)
-
-
-def student_matcher(data: SchoolData) -> IdMatcher:
-    m = data.matchers.get("学号")
-    if m is None:
-        m = data.matchers["学号"] = IdMatcher((s.sid for s in data.subjects), what="学号",
-                                             names={s.sid: s.name for s in data.subjects})
-    return m
-
-
-def code_matcher(data: SchoolData) -> IdMatcher:
-    m = data.matchers.get("代码")
-    if m is None:
-        m = data.matchers["代码"] = IdMatcher(data.rules, what="代码",
-                                             items={c: r.item for c, r in data.rules.items()})
-    return m
 
 
 def _match_ids(data: SchoolData, log: Columns) -> list[Problem]:
@@ -622,7 +560,6 @@ def trend_charts(columns: list[str]) -> list[ChartSpec]:
     return out
 
 
-CHARTS_FOR_SHEET[TREND] = trend_charts
 
 
 def trend_outputs(data: SchoolData, end: date) -> list[OutputSheet]:

@@ -1,1 +1,37 @@
-"""The village scheme."""
+"""The village scheme (乡村积分, SPEC V-1…V-10): households reviewed by panels, quarterly and
+yearly results with 公示 and stars.
+
+model.py: sheet schema, settings, reading and named record checks, quarter / year outputs;
+actions.py: the buttons; template.py, demo.py: `jifen new village`, `jifen demo`;
+export.py: the roll-up tables (`jifen export` / `jifen rollup`).
+"""
+from __future__ import annotations
+
+from ..base import PrintJob, Scheme
+from . import actions, demo, export, model, template
+
+
+def detect(names: set[str]) -> bool:
+    return model.ROSTER in names or model.RECORDS in names
+
+
+SCHEME = Scheme(
+    name="village",
+    label="乡村积分",
+    template_kind="village",
+    detect=detect,
+    detect_rank=20,
+    inputs=model.EXPECTED_HEADERS,
+    actions=actions.ACTIONS,
+    template_sheets=template.sheets,
+    template_file=template.FILE_NAME,
+    xlsm_file="乡村积分.xlsm",
+    demo=demo.village_demo,
+    charts={model.GROUPS_PREFIX: model.group_charts},
+    print_jobs=(PrintJob(("公示-*",), "公示"),
+                PrintJob(("奖状",), "文明户奖状"),
+                PrintJob(("星级评定-*",), "星级评定"),
+                PrintJob((model.GROUPS_PREFIX + "*",), "分组统计")),
+    print_derived={model.GROUPS_PREFIX: model.group_outputs},
+    export=export.export,
+)

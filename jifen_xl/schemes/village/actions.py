@@ -1,7 +1,7 @@
 """The village buttons: 校验数据, 计算本季度, 年度评星 (WORKBOOKS.md "Commands")."""
 from __future__ import annotations
 
-from ...app import Action, Result, finish, register
+from ..base import Action, Result, finish
 from ...core.periods import quarter_cn
 from ...core.problems import ERROR, NOTICE, Problem
 from . import model as vg
@@ -95,10 +95,12 @@ def year(sheets, opts) -> Result:
     return finish(problems, make)
 
 
-register(Action("check", "校验数据", "village", INPUTS, check))
-register(Action("quarter", "计算本季度", "village", INPUTS, quarter,
-                params=(("quarter", "quarter", "季度，如 2026Q3（默认：评议记录最后日期所在季度）"),
-                        ("final", "flag", FINAL_HELP))))
-register(Action("year", "年度评星", "village", INPUTS, year,
-                params=(("year", "year", "年度，如 2026（默认：设置中的年度，或评议记录最后日期所在年）"),
-                        ("final", "flag", FINAL_HELP))))
+ACTIONS = (
+    Action("check", "校验数据", "village", INPUTS, check),
+    Action("quarter", "计算本季度", "village", INPUTS, quarter,
+        params=(("quarter", "quarter", "季度，如 2026Q3（默认：评议记录最后日期所在季度）"),
+                ("final", "flag", FINAL_HELP))),
+    Action("year", "年度评星", "village", INPUTS, year,
+        params=(("year", "year", "年度，如 2026（默认：设置中的年度，或评议记录最后日期所在年）"),
+                ("final", "flag", FINAL_HELP))),
+)

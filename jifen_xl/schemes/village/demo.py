@@ -14,7 +14,7 @@ import random
 from datetime import date
 from pathlib import Path
 
-from ...demo import DEMOS, chinese_names
+from ..sample import chinese_names
 
 GROUPS = ["一组", "二组", "三组", "四组", "五组", "六组"]
 REVIEW_DAYS = [date(2026, 3, 20), date(2026, 6, 19), date(2026, 9, 18), date(2026, 12, 18)]
@@ -119,5 +119,3 @@ def village_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[
     path = write_template(folder / "乡村积分-示例.xlsx", specs)
     return [(path, [("check", {}), ("quarter", {"quarter": (2026, 3)}), ("quarter", {}), ("year", {})])]
 
-
-DEMOS.append(village_demo)

@@ -40,7 +40,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ...book.charts import CHARTS_FOR_SHEET, ChartSpec
+from ...book.charts import ChartSpec
 from ...book.sheets import OutputSheet
 from ...core.engine import EntryBuilder, Rule, Subject
 from ...core.ids import IdMatcher, match_records
@@ -900,7 +900,6 @@ def group_charts(columns: list[str]) -> list[ChartSpec]:
     return out
 
 
-CHARTS_FOR_SHEET[GROUPS_PREFIX] = group_charts
 
 
 def group_outputs(table: OutputSheet, label: str) -> list[OutputSheet]:

@@ -169,8 +169,3 @@ def sheets() -> list[TemplateSheet]:
 
 def build(path: Path) -> Path:
     return write_template(path, sheets())
-
-
-def register(templates: dict, files: dict) -> None:
-    templates["village"] = build
-    files["village"] = FILE_NAME

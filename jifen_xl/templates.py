@@ -1,51 +1,40 @@
-"""Template builders (`jifen new class|village|ledger`); run as a module to refresh the
-committed files in workbook_templates/ (`make templates`)."""
+"""Template builders (`jifen new class|village|ledger`), one per scheme of SCHEMES; run as a
+module to refresh the committed files in workbook_templates/ (`make templates`):
+
+    python -m jifen_xl.templates workbook_templates
+"""
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from .template_spec import write_template
+from .book.template_spec import write_template
+from .core.problems import InputError
+from .schemes import SCHEMES
+from .xlsm import available_schemes, build_all_xlsm, build_xlsm   # macro-enabled variants (issue #4)
 
 
-def _class(path: Path) -> Path:
-    from ..schemes.school import template as school_template
-    return write_template(path, school_template.sheets())
+def _build(scheme, path: Path) -> Path:
+    return write_template(path, scheme.template_sheets())
 
 
-TEMPLATES: dict[str, Callable[[Path], Path]] = {"class": _class}
+TEMPLATES: dict[str, Callable[[Path], Path]] = {s.template_kind: partial(_build, s) for s in SCHEMES}
 # file name of each template in workbook_templates/
-TEMPLATE_FILES: dict[str, str] = {"class": "班级积分.xlsx"}
+TEMPLATE_FILES: dict[str, str] = {s.template_kind: s.template_file for s in SCHEMES}
 
 
-def _register_more() -> None:
-    """Scheme modules that ship templates add themselves here."""
-    for mod in ("village.template", "ledger.template"):
-        try:
-            m = __import__(f"jifen_xl.schemes.{mod}", fromlist=["register"])
-        except ModuleNotFoundError:
-            continue
-        m.register(TEMPLATES, TEMPLATE_FILES)
-
-
-_register_more()
-
-
-#: template kind -> scheme of its macro-enabled variant (book/xlsm.py)
-XLSM_KINDS: dict[str, str] = {"class": "school", "village": "village", "ledger": "ledger"}
+#: template kind -> scheme of its macro-enabled variant (xlsm.py)
+XLSM_KINDS: dict[str, str] = {s.template_kind: s.name for s in SCHEMES}
 
 
 def build_template(kind: str, path: Path) -> Path:
     """`jifen new KIND -o PATH`: the .xlsx template, or with a .xlsm name the macro-enabled
     one (VBA project and buttons, for Excel). Other suffixes are refused (exit 2)."""
-    from ..core.problems import InputError
-
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsm":
-        from .xlsm import available_schemes, build_xlsm
-
         scheme = XLSM_KINDS.get(kind)
         if scheme not in available_schemes():
             raise InputError(f"“{kind}”模板没有带按钮的 .xlsm 版本，请改用 .xlsx 文件名。")
@@ -57,8 +46,6 @@ def build_template(kind: str, path: Path) -> Path:
 
 
 def build_all(folder: Path) -> list[Path]:
-    from .xlsm import build_all_xlsm   # the macro-enabled variants for Excel (issue #4)
-
     folder.mkdir(parents=True, exist_ok=True)
     return [TEMPLATES[k](folder / name) for k, name in TEMPLATE_FILES.items()] + build_all_xlsm(folder)
 

@@ -19,22 +19,20 @@ can show that the buttons run; see docs/excel-install.md.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from pathlib import Path
 
-from ..vba.project import BUTTONS, BUTTONS_BY_SUB, jifen_vba_project
-from .template_spec import TemplateSheet, write_template
+from .vba.project import BUTTONS, BUTTONS_BY_SUB, jifen_vba_project
+from .app import scheme_named
+from .book.template_spec import TemplateSheet, write_template
+from .macros import CALLER_COMMANDS, PARAM_LABELS
+from .schemes import SCHEMES
 
 CONF_SHEET = "xlwings.conf"
 BUTTON_SHEET = "说明"
 UDF_MODULE = "jifen_xl.udfs"
 
-#: scheme → (template module, .xlsm file name)
-XLSM_SCHEMES: dict[str, tuple[str, str]] = {
-    "school": ("jifen_xl.schemes.school.template", "班级积分.xlsm"),
-    "village": ("jifen_xl.schemes.village.template", "乡村积分.xlsm"),
-    "ledger": ("jifen_xl.schemes.ledger.template", "积分台账.xlsm"),
-}
+#: scheme → (template sheets builder, .xlsm file name), from SCHEMES
+XLSM_SCHEMES: dict[str, tuple[object, str]] = {s.name: (s.template_sheets, s.xlsm_file) for s in SCHEMES}
 
 PARAM_NOTES = {
     "week": "“本周汇总”按钮算哪一周：填该周内任一天；空白＝日志最后日期所在周",
@@ -60,21 +58,16 @@ BUTTON_GUIDE = ("按钮（仅限 Microsoft Excel，需先按 docs/excel-install.
 
 
 def _actions(scheme: str) -> dict[str, object]:
-    from ..app import load_actions
-    return {name: action for (name, s), action in load_actions().items() if s == scheme}
+    return {action.name: action for action in scheme_named(scheme).actions}
 
 
 def scheme_buttons(scheme: str) -> list[tuple[str, str]]:
     """(Sub, caption) for every button whose action this scheme registers, in BUTTONS order."""
-    from ..macros import CALLER_COMMANDS
-
     actions = _actions(scheme)
     return [(b.sub, b.caption) for b in BUTTONS if CALLER_COMMANDS[b.caller] in actions]
 
 
 def _labelled_cells(scheme: str) -> list[list]:
-    from ..macros import PARAM_LABELS
-
     used = {name for action in _actions(scheme).values() for name, _kind, _help in action.params}
     # PARAM_LABELS order, not registration order (which follows import order): stable bytes
     return [[label, None, PARAM_NOTES.get(name, "")] for name, label in PARAM_LABELS.items() if name in used]
@@ -82,8 +75,8 @@ def _labelled_cells(scheme: str) -> list[list]:
 
 def xlsm_sheets(scheme: str) -> list[TemplateSheet]:
     """The scheme's template sheets, with the button guide, labelled cells and xlwings.conf."""
-    module, _ = XLSM_SCHEMES[scheme]
-    sheets = [dataclasses.replace(s) for s in importlib.import_module(module).sheets()]
+    build_sheets, _ = XLSM_SCHEMES[scheme]
+    sheets = [dataclasses.replace(s) for s in build_sheets()]
     for i, spec in enumerate(sheets):
         if spec.name == BUTTON_SHEET:
             sheets[i] = dataclasses.replace(spec, rows=list(spec.rows) + [[BUTTON_GUIDE]])
@@ -109,15 +102,8 @@ def build_xlsm(path: Path, scheme: str) -> Path:
 
 
 def available_schemes() -> list[str]:
-    """Schemes whose template module exists (the village and ledger ones arrive separately)."""
-    out = []
-    for scheme, (module, _) in XLSM_SCHEMES.items():
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError:
-            continue
-        out.append(scheme)
-    return out
+    """Every scheme of SCHEMES (each has a template)."""
+    return list(XLSM_SCHEMES)
 
 
 def build_all_xlsm(folder: Path) -> list[Path]:

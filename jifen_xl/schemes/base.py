@@ -1,0 +1,147 @@
+"""What every scheme is made of, independent of the door: ``Action`` (a button / `jifen`
+command that computes a ``Result`` from input sheets) and ``Scheme`` (everything a consumer
+needs to know about one scheme). Each scheme package declares one ``SCHEME``; the list of
+them is ``jifen_xl.schemes.SCHEMES``.
+
+Layer: this module sits under the scheme packages (they build their values from it) and
+over ``core`` and ``book``; it imports nothing from the scheme packages, app, the documents
+or the doors.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..book.sheets import OutputSheet
+from ..core import normalize as nz
+from ..core.problems import CHECK_COLUMNS, CHECK_SHEET, ERROR, NOTICE, REFUSED, Problem
+from ..core.table import RawSheet
+
+
+@dataclass
+class Result:
+    outputs: list[OutputSheet]            # 校验 first, then the action's sheets
+    problems: list[Problem]
+    summary: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(p.level == ERROR for p in self.problems) else 0
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str                     # the `jifen` subcommand
+    button: str                   # the workbook button
+    scheme: str                   # school | village | ledger
+    sheets: dict[str, list[str]]  # input sheet -> headers expected (to find the header row)
+    compute: Callable[[dict[str, RawSheet], dict], Result]
+    output_sheets: tuple[str, ...] = ()   # outputs read back too (学期奖励 keeps 特等 marks)
+    # command-line parameters: (name, kind, help); kind: date | month | quarter | year | text | flag.
+    # The xlwings door reads the same names from a labelled cell (see macros.py).
+    params: tuple[tuple[str, str, str], ...] = ()
+
+    def sheets_to_read(self) -> dict[str, list[str]]:
+        return dict(self.sheets) | {name: [] for name in self.output_sheets}
+
+
+def parse_param(kind: str, value):
+    """An action parameter from a command-line option or a labelled cell (same parsing for
+    both doors); raises ValueError with a Chinese message."""
+    if kind == "date":
+        return nz.to_date(value)[0]
+    if kind == "month":
+        return nz.to_month(value)[0]
+    if kind == "quarter":
+        return nz.to_quarter(value)[0]
+    if kind == "year":
+        return int(nz.to_decimal(value)[0])
+    if kind == "flag":
+        return bool(nz.to_bool(value)[0])
+    return nz.clean_text(value)[0]
+
+
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    """Errors first, then refusals, then notices; within each, by sheet then row."""
+    order = {ERROR: 0, REFUSED: 1, NOTICE: 2}
+    sheets: dict[str, int] = {}
+    for p in problems:
+        sheets.setdefault(p.sheet, len(sheets))
+    return sorted(problems, key=lambda p: (order.get(p.level, 3), sheets[p.sheet], p.row or 0))
+
+
+def check_sheet(problems: list[Problem]) -> OutputSheet:
+    rows = [p.as_row() for p in sorted_problems(problems)]
+    return OutputSheet(CHECK_SHEET, CHECK_COLUMNS, rows, title="数据校验结果",
+                       widths=[12, 6, 12, 18, 60, 6], landscape=True)
+
+
+def finish(problems: list[Problem], make_outputs: Callable[[], tuple[list[OutputSheet], list[str]]],
+           ) -> Result:
+    """C-6: with any 错误 only `校验` is written; otherwise 校验 plus the outputs."""
+    if any(p.level == ERROR for p in problems):
+        n = sum(p.level == ERROR for p in problems)
+        return Result([check_sheet(problems)], problems,
+                      [f"发现 {n} 个错误，未生成结果；请按“校验”工作表逐条修改后重新运行。"])
+    outputs, summary = make_outputs()
+    more = [p for p in problems if p.level != ERROR]
+    if more:
+        summary.append(f"另有 {len(more)} 条提示/拒绝，见“校验”工作表。")
+    return Result([check_sheet(problems)] + outputs, problems, summary)
+
+
+
+# ---------------------------------------------------------------------------------- roll-up export
+
+@dataclass
+class Export:
+    """What a scheme hands the roll-up (rollup/export.py) for one workbook: typed rows of the
+    roll-up tables (``subjects``, ``entries``, ``results``, ``category_scores``, ``villages``
+    as dicts keyed by the table's column names), the workbook row's fields, the problems and
+    the lines the command prints. ``broken``: input errors, only the roster was exported."""
+
+    problems: list[Problem]
+    tables: dict[str, list[dict]] = field(default_factory=dict)
+    workbook: dict = field(default_factory=dict)    # title, year, as_of, final, notice_start, notice_end
+    summary: list[str] = field(default_factory=list)
+    broken: bool = False
+
+
+# ---------------------------------------------------------------------------------- the scheme
+
+DemoRun = list[tuple[Path, list[tuple[str, dict]]]]   # (workbook, [(command, options), …])
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """One PDF `jifen demo` prints from the scheme's demo workbook (``报表/<stem>-<label>.pdf``).
+    ``layouts``: sheet names, special layouts (家长通知单, 奖状) or ``prefix*`` patterns."""
+
+    layouts: tuple[str, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One points scheme (school, village, ledger), declared once in its package."""
+
+    name: str                                   # "school": Action.scheme, rollup `scheme` column
+    label: str                                  # "班级积分": what a clerk calls the workbook
+    template_kind: str                          # `jifen new <kind>`
+    detect: Callable[[set[str]], bool]          # does a workbook with these sheets belong here?
+    detect_rank: int                            # detection order: lower first (ledger before village …)
+    inputs: dict[str, list[str]]                # input sheet -> headers it reads
+    actions: tuple[Action, ...]
+    template_sheets: Callable[[], list]         # () -> [TemplateSheet] (book.template_spec)
+    template_file: str                          # workbook_templates/<file>.xlsx
+    xlsm_file: str                              # workbook_templates/<file>.xlsm
+    demo: Callable[[Path], DemoRun]             # writes the demo workbook(s) into a folder
+    charts: dict[str, Callable[[list[str]], list]] = field(default_factory=dict)  # sheet or "prefix-" -> specs
+    print_jobs: tuple[PrintJob, ...] = ()       # the demo's PDFs
+    # documents `jifen print` derives from an output sheet: "prefix-" -> fn(sheet, label) -> sheets
+    print_derived: dict[str, Callable] = field(default_factory=dict)
+    export: Callable[[dict, bool, int | None], Export] | None = None   # (sheets, with_names, year): roll-up
+
+    def action(self, command: str) -> Action | None:
+        return next((a for a in self.actions if a.name == command), None)

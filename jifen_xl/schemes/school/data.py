@@ -1,0 +1,86 @@
+"""The school's loaded data and the helpers its derived sources (dorms.py, exams.py) share
+with the log reader (model.py). Kept apart from model.py so that model can list the derived
+sources without an import cycle."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from ...core.engine import EntryBuilder, LimitGroup, Rule, Subject
+from ...core.ids import IdMatcher
+from ...core.periods import Period
+from ...core.problems import Problem
+from ...core.table import RawSheet
+
+
+@dataclass
+class SchoolData:
+    settings: dict
+    subjects: list[Subject]
+    rules: dict[str, Rule]
+    entries: pd.DataFrame
+    problems: list[Problem]
+    limit_groups: dict[str, LimitGroup] = field(default_factory=dict)
+    semester: Period | None = None
+    latest: date | None = None          # latest dated input row (default period)
+    raw: dict[str, RawSheet] = field(default_factory=dict)
+    matchers: dict[str, IdMatcher] = field(default_factory=dict)   # 学号 / 代码 as typed (issue #14)
+
+    @property
+    def active(self) -> list[Subject]:
+        return [s for s in self.subjects if s.active]
+
+    @property
+    def by_id(self) -> dict[str, Subject]:
+        return {s.sid: s for s in self.subjects}
+
+    @property
+    def title(self) -> str:
+        return self.settings.get("班级") or "班级积分"
+
+
+# A derived source (dorm inspections, exams …) adds entries from its own sheets:
+# fn(data, sheets, builder) -> problems. model.DERIVED_SOURCES lists them.
+DerivedSource = Callable[[SchoolData, dict[str, RawSheet], EntryBuilder], list[Problem]]
+
+
+def default_cadre_double(category: str, item: str) -> bool:
+    """S-2: study (学习) and duty (值日) deductions are not doubled unless the rule says so."""
+    return not (category == "学习" or "值日" in item)
+
+
+def _merge_group(groups, group_rows, group, limit, carry, sheet, row) -> list[Problem]:
+    """Limit groups are declared by their member rules; thresholds must agree (S-6)."""
+    if group not in groups:
+        if limit is None:
+            return [Problem(sheet, row, "周限额", "", f"限额组“{group}”没有填写周限额")] if group not in group_rows else []
+        groups[group] = LimitGroup(group, limit, carry)
+        group_rows[group] = row
+        return []
+    g = groups[group]
+    if limit is not None and limit != g.limit:
+        return [Problem(sheet, row, "周限额", limit,
+                        f"限额组“{group}”的周限额与第{group_rows[group]}行（{g.limit}）不一致")]
+    if carry != g.carry:
+        return [Problem(sheet, row, "顺延", "是" if carry else "否",
+                        f"限额组“{group}”的顺延与第{group_rows[group]}行不一致")]
+    return []
+
+
+def student_matcher(data: SchoolData) -> IdMatcher:
+    m = data.matchers.get("学号")
+    if m is None:
+        m = data.matchers["学号"] = IdMatcher((s.sid for s in data.subjects), what="学号",
+                                             names={s.sid: s.name for s in data.subjects})
+    return m
+
+
+def code_matcher(data: SchoolData) -> IdMatcher:
+    m = data.matchers.get("代码")
+    if m is None:
+        m = data.matchers["代码"] = IdMatcher(data.rules, what="代码",
+                                             items={c: r.item for c, r in data.rules.items()})
+    return m
