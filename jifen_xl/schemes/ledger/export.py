@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ...core.points import from_cents
 from ...core.problems import ERROR, Problem
 from ..base import Export
 from . import model as lg
@@ -38,24 +39,22 @@ def export(sheets, with_names: bool, year: int | None) -> Export:
         ex.summary.append(f"{town or '积分台账'}：发现 {n} 个错误，只导出账户和校验结果。")
         ex.workbook = {"title": town, "year": data.year}
         return ex
-    # the same computation as `jifen ledger` (ledger_actions.ledger)
-    ranking, indicators = lg.ranking_output(data), lg.indicator_output(data)
-    cats = list(lg.CATEGORIES)
+    # the same computation as `jifen ledger` (actions.ledger → lg.ranking, lg.indicators)
     results, scores = [], []
-    for row in ranking.rows:
-        kind, rank, aid, nm, village = row[:5]
-        results.append({"village": village, "subject_id": aid, "subject_type": kind,
-                        "total": dec(row[5]), "available": dec(row[6]), "year_total": dec(row[7 + len(cats)]),
-                        "rank": rank, "year_rank": row[8 + len(cats)], "objections": 0,
-                        "name": nm if with_names else None})
-        scores += [{"village": village, "subject_id": aid, "category": c, "score": dec(row[7 + i])}
-                   for i, c in enumerate(cats)]
+    for s in lg.ranking(data):
+        results.append({"village": s.village, "subject_id": s.aid, "subject_type": s.kind,
+                        "total": dec(from_cents(s.cum)), "available": dec(from_cents(s.available)),
+                        "year_total": dec(from_cents(s.year)), "rank": s.rank, "year_rank": s.year_rank,
+                        "objections": 0, "name": s.name if with_names else None})
+        scores += [{"village": s.village, "subject_id": s.aid, "category": c,
+                    "score": dec(from_cents(s.categories[c]))} for c in lg.CATEGORIES]
     ex.tables["results"], ex.tables["category_scores"] = results, scores
-    for r in indicators.rows:
+    for i in lg.indicators(data):
         ex.tables["villages"].append({
-            "village": r[0], "population": r[1], "redeemers": r[2],
-            "redeemed_share": r[3], "meets_target": r[4] == "是", "categories_covered": r[5],
-            "active_accounts": r[6], "reward_spend": dec(r[7]), "reward_budget": dec(r[8])})
+            "village": i.village, "population": i.population, "redeemers": i.redeemers,
+            "redeemed_share": i.share, "meets_target": i.meets_target, "categories_covered": i.categories,
+            "active_accounts": i.active, "reward_spend": dec(from_cents(i.spend)),
+            "reward_budget": dec(from_cents(i.budget))})
     e = data.entries
     ex.tables["entries"] = [
         {"village": data.village_on(sid, d), "subject_id": sid, "date": d, "code": code,

@@ -692,11 +692,27 @@ def account_totals(data: LedgerData) -> pd.DataFrame:
     return out
 
 
-def ranking_output(data: LedgerData) -> OutputSheet:
-    """L-1, L-5, C-4: per account type, rank open accounts by 累计积分 (competition ranking);
-    after the contract columns, the four category sums (L-2) and the 年度's points and rank."""
+@dataclass
+class Standing:
+    """One open account's place in `积分排名` (L-1, L-5, C-4); points in cents."""
+
+    kind: str
+    rank: int
+    aid: str
+    name: str
+    village: str
+    cum: int                        # 累计积分
+    available: int                  # 可用余额
+    categories: dict[str, int]      # L-2 category -> cents
+    year: int                       # the 年度's points
+    year_rank: int
+
+
+def ranking(data: LedgerData) -> list[Standing]:
+    """L-1, L-5, C-4: per account type, open accounts ranked by 累计积分 (competition
+    ranking), ties in account order; with the category sums (L-2) and the 年度's rank."""
     tot = account_totals(data)
-    rows = []
+    out: list[Standing] = []
     for kind in TYPES:
         accs = [a for a in data.accounts.values() if a.kind == kind and not a.closed]
         if not accs:
@@ -707,13 +723,24 @@ def ranking_output(data: LedgerData) -> OutputSheet:
         block = []
         for i, a in enumerate(accs):
             t = tot.loc[a.aid]
-            block.append((ranks[i], i, [kind, ranks[i], a.aid, a.name, data.current_village(a.aid),
-                                        from_cents(t["cum"]), from_cents(t["available"]),
-                                        *(from_cents(t[c]) for c in CATEGORIES),
-                                        from_cents(t["year"]), yranks[i]]))
-        rows += [r for _, _, r in sorted(block, key=lambda x: (x[0], x[1]))]
+            block.append((ranks[i], i, Standing(kind, ranks[i], a.aid, a.name, data.current_village(a.aid),
+                                                int(t["cum"]), int(t["available"]),
+                                                {c: int(t[c]) for c in CATEGORIES}, int(t["year"]), yranks[i])))
+        out += [s for _, _, s in sorted(block, key=lambda x: (x[0], x[1]))]
+    return out
+
+
+def render_ranking(data: LedgerData, standings: list[Standing]) -> OutputSheet:
+    """`积分排名`: the contract columns, then the four category sums and the 年度's points and rank."""
+    rows = [[s.kind, s.rank, s.aid, s.name, s.village, from_cents(s.cum), from_cents(s.available),
+             *(from_cents(s.categories[c]) for c in CATEGORIES), from_cents(s.year), s.year_rank]
+            for s in standings]
     return OutputSheet(RANKING, RANKING_COLS, rows, landscape=True,
                        title=_title(data, f"积分排名（累计；本年 = {data.year}年）"))
+
+
+def ranking_output(data: LedgerData) -> OutputSheet:
+    return render_ranking(data, ranking(data))
 
 
 def people_redeemed(acc: Account) -> int:
@@ -723,7 +750,22 @@ def people_redeemed(acc: Account) -> int:
     return 1 if acc.kind in ("村民", "党员") else 0
 
 
-def indicator_output(data: LedgerData) -> OutputSheet:
+@dataclass
+class Indicators:
+    """One village's L-9 indicators for the 年度; money in cents."""
+
+    village: str
+    population: int
+    redeemers: int                  # 兑换人数
+    share: Decimal | None           # 兑换人数占比
+    meets_target: bool              # 是否达标 (≥ 30%)
+    categories: int                 # 覆盖类别数
+    active: int                     # 参与账户数
+    spend: int                      # 奖励支出
+    budget: int                     # 奖励预算
+
+
+def indicators(data: LedgerData) -> list[Indicators]:
     """L-9: per village for the 年度 — people who redeemed and their share of residents
     (是否达标 at ≥ 30%), categories covered by counted claims, participating accounts,
     reward spending and budget. Accounts are counted in the village they belonged to on the
@@ -746,17 +788,27 @@ def indicator_output(data: LedgerData) -> OutputSheet:
             v = data.village_on(rec.sid, rec.date)
             cats[v].add(rec.category)
             active[v].add(rec.sid)
-    rows = []
+    out = []
     for v in data.villages.values():
         n = sum(people_redeemed(data.accounts[a]) for a in sorted(redeemers[v.name]))
         share = (Decimal(n) / Decimal(v.population)).quantize(Decimal("0.0001")) if v.population else None
         ok = v.population > 0 and Decimal(n) >= DEMO_TARGET * v.population
-        rows.append([v.name, v.population, n, share, "是" if ok else "否", len(cats[v.name]),
-                     len(active[v.name]), from_cents(spend[v.name]), from_cents(per_head * v.population),
-                     DEMO_TARGET])
+        out.append(Indicators(v.name, v.population, n, share, ok, len(cats[v.name]), len(active[v.name]),
+                              spend[v.name], per_head * v.population))
+    return out
+
+
+def render_indicators(data: LedgerData, found: list[Indicators]) -> OutputSheet:
+    """`示范村指标` with its chart (issue #9) and the target column the chart draws (#16)."""
+    rows = [[i.village, i.population, i.redeemers, i.share, "是" if i.meets_target else "否", i.categories,
+             i.active, from_cents(i.spend), from_cents(i.budget), DEMO_TARGET] for i in found]
     return OutputSheet(INDICATORS, INDICATOR_COLS, rows, number_formats={"兑换人数占比": "0.0%", "目标占比": "0%"},
-                       title=_title(data, f"{y}年 示范村指标（兑换人数占比目标 30%）"), landscape=True,
+                       title=_title(data, f"{data.year}年 示范村指标（兑换人数占比目标 30%）"), landscape=True,
                        charts=indicator_charts(INDICATOR_COLS))
+
+
+def indicator_output(data: LedgerData) -> OutputSheet:
+    return render_indicators(data, indicators(data))
 
 
 def indicator_charts(columns: list[str]) -> list[ChartSpec]:

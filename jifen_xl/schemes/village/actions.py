@@ -57,11 +57,11 @@ def quarter(sheets, opts) -> Result:
     problems = data.problems + refused + ([] if period else _no_period(data, "季度"))
 
     def make():
-        outs = vg.quarter_outputs(data, period, state.final)
+        res = vg.quarter_result(data, period, state.final)
+        outs = vg.render_quarter(data, res)
         outs += vg.group_outputs(outs[0], period.label)      # issue #9: charts by group
-        pending = sum(1 for r in outs[1].rows if r[outs[1].columns.index("待复核")])
-        version = vg.FINAL_NOTICE if state.final else vg.PRE_NOTICE
-        lines = [f"已生成{quarter_cn(period.label)}汇总和公示（{version}，{len(outs[0].rows)} 户）。"]
+        pending = len(res.pending)
+        lines = [f"已生成{quarter_cn(period.label)}汇总和公示（{res.version}，{len(res.standings)} 户）。"]
         if pending:
             lines.append(f"有 {pending} 户存在未处理的异议，见公示表“待复核”列。")
         lines.append(_next_step(period, state))
@@ -76,18 +76,18 @@ def year(sheets, opts) -> Result:
     problems = data.problems + refused + ([] if period else _no_period(data, "年度"))
 
     def make():
-        outs = vg.year_outputs(data, period, state.final)
+        res = vg.year_result(data, period, state.final)
+        outs = vg.render_year(data, res)
         outs += vg.group_outputs(outs[0], period.label)      # issue #9: charts by group
-        table = outs[0]
-        star = table.columns.index("星级")
-        counts = {s: sum(1 for r in table.rows if r[star] == s) for s in vg.STARS}
-        if state.final:
-            lines = [f"已生成{quarter_cn(period.label)}汇总、星级评定和公示（正式，{len(table.rows)} 户）："]
+        counts = {s: sum(1 for h in res.standings if h.star == s) for s in vg.STARS}
+        n = len(res.standings)
+        if res.final:
+            lines = [f"已生成{quarter_cn(period.label)}汇总、星级评定和公示（正式，{n} 户）："]
         else:
-            lines = [f"已生成{quarter_cn(period.label)}汇总和公示（预公示，{len(table.rows)} 户）；"
+            lines = [f"已生成{quarter_cn(period.label)}汇总和公示（预公示，{n} 户）；"
                      "星级评定、奖牌和信用户名单在正式结果后生成。预评星级："]
         lines.append("  " + "，".join(f"{s} {n} 户" for s, n in counts.items()))
-        pending = sum(1 for r in table.rows if r[-1])
+        pending = len(res.pending)
         if pending:
             lines.append(f"有 {pending} 户存在未处理的异议，暂不评星，见“待复核”列。")
         lines.append(_next_step(period, state))

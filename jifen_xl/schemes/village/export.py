@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ...core.points import from_cents
 from ...core.problems import ERROR, Problem
 from ..base import Export
 from . import model as vg
@@ -48,23 +49,22 @@ def export(sheets, with_names: bool, year: int | None) -> Export:
         ex.summary.append(f"{name or '本村'}：发现 {n} 个错误，只导出名册和校验结果。")
         ex.workbook = {"title": name, "year": period.start.year if period else data.year}
         return ex
-    # the same computation as `jifen year` (village_actions.year → vg.year_outputs)
-    # C-8: final only when the village recorded its report (公示记录 上报日期) after the notice
-    final = vg.finality(data, period).final
-    table = vg.year_outputs(data, period, final)[0]
-    begin, end = vg.notice_dates(data, period)
+    # the same computation as `jifen year` (actions.year → vg.year_result); C-8: final only
+    # when the village recorded its report (公示记录 上报日期) after the notice
+    res = vg.year_result(data, period, vg.finality(data, period).final)
+    final = res.final
+    begin, end = res.notice_start, res.notice_end
     blocked = vg.objections(data, period.start, period.end)
-    cats = list(vg.CATEGORIES)
     results, scores = [], []
-    for row in table.rows:
-        hid, head, group = row[0], row[1], row[2]
-        total = dec(row[3 + len(cats)])
+    for s in res.standings:
+        hid, head, group = s.household.hid, s.household.head, s.household.group
+        total = dec(from_cents(s.total))
         results.append({"village": name, "subject_id": hid, "subject_type": "农户",
-                        "group": group, "total": total, "year_total": total, "rank": row[4 + len(cats)],
-                        "year_rank": row[4 + len(cats)], "star": row[5 + len(cats)] or None,
+                        "group": group, "total": total, "year_total": total, "rank": s.rank,
+                        "year_rank": s.rank, "star": s.star or None,
                         "objections": blocked.get(hid, 0), "name": head if with_names else None})
-        scores += [{"village": name, "subject_id": hid, "category": c, "score": dec(row[3 + i])}
-                   for i, c in enumerate(cats)]
+        scores += [{"village": name, "subject_id": hid, "category": c, "score": dec(from_cents(s.scores[c]))}
+                   for c in vg.CATEGORIES]
     ex.tables["results"], ex.tables["category_scores"] = results, scores
     e = data.entries
     counts = vg.COUNTS_IN_FINAL if final else vg.COUNTS_IN_NOTICE
@@ -78,7 +78,7 @@ def export(sheets, with_names: bool, year: int | None) -> Export:
             e["sid"], e["date"], e["code"], e["category"], e["points"], e["status"], e["cancelled"],
             counted, e["source"], e["sheet"], e["row"])]
     version = vg.FINAL_NOTICE if final else vg.PRE_NOTICE
-    ex.workbook = {"title": name, "year": period.start.year, "as_of": vg.as_of(data, period), "final": final,
+    ex.workbook = {"title": name, "year": period.start.year, "as_of": res.as_of, "final": final,
                    "notice_start": begin, "notice_end": end}
     stars = sum(1 for r in results if r["star"])
     ex.summary.append(f"{name or '本村'} {period.label}年度（{version}）：{len(results)} 户参与评议，"

@@ -823,18 +823,64 @@ def _notice_sheet(name: str, columns: list[str], rows: list[list], title: str) -
     return sheet
 
 
-def quarter_outputs(data: VillageData, period: Period, final: bool | None = None) -> list[OutputSheet]:
-    """V-4, V-6, V-8: `季度汇总-<Q>` and `公示-<Q>` for one quarter. ``final``: the
-    result is final (``finality`` said so), None: as the data say (``finality`` unasked)."""
-    if final is None:
-        final = finality(data, period).final
+@dataclass
+class PeriodResult:
+    """The typed result of a quarter or a year (V-3…V-8): households in 公示 order (by 组,
+    roster order inside) with their standings, and the notice's state and dates. Rendered into
+    sheets by ``render_quarter`` / ``render_year``; the actions and the roll-up read it."""
+
+    period: Period
+    final: bool                     # C-8: 正式 (True) or 预公示
+    standings: list[Standing]       # group order
+    as_of: date
+    notice_start: date
+    notice_end: date
+
+    @property
+    def version(self) -> str:
+        return _version(self.final)
+
+    @property
+    def pending(self) -> list[Standing]:
+        """Households with open objections (V-6: their results wait)."""
+        return [s for s in self.standings if s.objections]
+
+    @property
+    def starred(self) -> list[Standing]:
+        """Starred households by rank (stable: roster order); empty for a quarter."""
+        return sorted((s for s in self.standings if s.star), key=lambda s: s.rank)
+
+
+def _result(data: VillageData, period: Period, final: bool, stars: bool) -> PeriodResult:
     rows = standings(data, period, final)
+    if stars:
+        rate_stars(data, rows)
     by_hid = {s.household.hid: s for s in rows}
     ordered = [by_hid[h.hid] for h in group_order(data.participants)]
-    y, q = period.start.year, (period.start.month - 1) // 3 + 1
-    stamp = as_of(data, period)
     begin, end = notice_dates(data, period)
-    version = _version(final)
+    return PeriodResult(period, final, ordered, as_of(data, period), begin, end)
+
+
+def quarter_result(data: VillageData, period: Period, final: bool | None = None) -> PeriodResult:
+    """V-4, V-6: one quarter's standings (year to date). ``final``: the result is final
+    (``finality`` said so), None: as the data say (``finality`` unasked)."""
+    if final is None:
+        final = finality(data, period).final
+    return _result(data, period, final, stars=False)
+
+
+def year_result(data: VillageData, period: Period, final: bool | None = None) -> PeriodResult:
+    """V-3, V-7: the year's standings with (pre-)rated stars; ``final`` as for ``quarter_result``."""
+    if final is None:
+        final = finality(data, period).final
+    return _result(data, period, final, stars=True)
+
+
+def render_quarter(data: VillageData, res: PeriodResult) -> list[OutputSheet]:
+    """`季度汇总-<Q>` and `公示-<Q>` (V-4, V-8)."""
+    period, ordered, begin, end, version = res.period, res.standings, res.notice_start, res.notice_end, res.version
+    y, q = period.start.year, (period.start.month - 1) // 3 + 1
+    stamp = res.as_of
     summary = [[s.household.hid, s.household.head, s.household.group,
                 _cell(s.season[ENVIRONMENT]), _cell(s.season[CIVILITY]),
                 *(_cell(s.scores[c]) for c in CATEGORIES), _cell(s.total), s.rank] for s in ordered]
@@ -852,38 +898,40 @@ def quarter_outputs(data: VillageData, period: Period, final: bool | None = None
     ]
 
 
-def year_outputs(data: VillageData, period: Period, final: bool | None = None) -> list[OutputSheet]:
-    """V-3, V-7, V-8, V-10: `年度汇总-<Y>` (the table for the town office), `公示-<Y>`, and
-    for a final year only (C-8) `星级评定-<Y>` (starred households with their 文明户 medal
-    and the bank's credit list), between the two. ``final`` as for ``quarter_outputs``."""
-    if final is None:
-        final = finality(data, period).final
-    rows = standings(data, period, final)
-    rate_stars(data, rows)
-    by_hid = {s.household.hid: s for s in rows}
-    ordered = [by_hid[h.hid] for h in group_order(data.participants)]
-    stamp = as_of(data, period)
-    begin, end = notice_dates(data, period)
-    version = _version(final)
+def render_year(data: VillageData, res: PeriodResult) -> list[OutputSheet]:
+    """`年度汇总-<Y>` (the table for the town office), `公示-<Y>`, and for a final year only
+    (C-8) `星级评定-<Y>` (starred households with their 文明户 medal and the bank's credit
+    list), between the two (V-3, V-7, V-8, V-10)."""
+    period, ordered, begin, end, version = res.period, res.standings, res.notice_start, res.notice_end, res.version
+    stamp = res.as_of
     table = [[s.household.hid, s.household.head, s.household.group,
               *(_cell(s.scores[c]) for c in CATEGORIES), _cell(s.total), s.rank, s.star, s.pending]
              for s in ordered]
-    starred = sorted((s for s in rows if s.star), key=lambda s: s.rank)   # stable: roster order
     stars = [[s.household.hid, s.household.head, s.household.group, _cell(s.total), s.rank, s.star,
-              MEDALS[s.star], "是"] for s in starred]
+              MEDALS[s.star], "是"] for s in res.starred]
     notice = [[s.household.group, s.household.hid, s.household.head,
                *(_cell(s.scores[c]) for c in CATEGORIES), _cell(s.total), s.rank, s.star,
                s.pending, begin, end, ""] for s in ordered]
     head = f"{data.title}　{period.label}年度"
     outs = [OutputSheet(year_sheet(period.label), YEAR_COLS, table, landscape=True,
                         title=f"{head}农户积分汇总（{version}，数据截至 {stamp.isoformat()}）")]
-    if final:
+    if res.final:
         outs.append(OutputSheet(star_sheet(period.label), STAR_COLS, stars,
                                 title=f"{head}星级文明户评定（{version}）：三星及以上颁发奖牌，星级户列入信用户名单"))
     outs.append(_notice_sheet(notice_sheet(period.label), YEAR_NOTICE_COLS, notice,
                               f"{head}农户积分及评星公示（{version}）　{_notice_period(begin, end)}，"
                               "如有异议请在公示期内向村评议小组提出；公示无异议后上报镇乡村治理领导小组办公室"))
     return outs
+
+
+def quarter_outputs(data: VillageData, period: Period, final: bool | None = None) -> list[OutputSheet]:
+    """V-4, V-6, V-8: `季度汇总-<Q>` and `公示-<Q>` for one quarter."""
+    return render_quarter(data, quarter_result(data, period, final))
+
+
+def year_outputs(data: VillageData, period: Period, final: bool | None = None) -> list[OutputSheet]:
+    """V-3, V-7, V-8, V-10: `年度汇总-<Y>`, (final only) `星级评定-<Y>`, `公示-<Y>`."""
+    return render_year(data, year_result(data, period, final))
 
 
 # ---- by-group summary with charts (issue #9) ---------------------------------------------------
