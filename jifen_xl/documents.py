@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from .core.problems import InputError
+from .core.ranking import RANK
 
 PARENT_LETTER = "家长通知书"
 NOTICE_BOARD = "公示栏"
@@ -104,7 +105,7 @@ def semester_rows(path: Path) -> tuple[dict, list[dict], bool]:
     tier = {r[1]: r[4] for r in awards.rows}
     provisional = "暂定" in (awards.title or "") or (data.latest is not None and data.semester is not None
                                                     and data.latest < data.semester.end - timedelta(days=7))
-    rows = [{"学号": s.sid, "姓名": s.name, "总分": from_cents(t), "名次": r, "奖项": tier.get(s.sid, "")}
+    rows = [{"学号": s.sid, "姓名": s.name, "总分": from_cents(t), RANK: r, "奖项": tier.get(s.sid, "")}
             for s, t, r in zip(subs, totals, ranks)]
     settings = dict(data.settings)
     settings["_学期"] = data.semester
@@ -142,7 +143,7 @@ def parent_letters(docs, src, request: str = "") -> int:
     sign_f = f(font_size=10)
     note_f = f(font_size=9, font_color="#555555", text_wrap=True)
     cut_f = f(font_size=8, align="center", font_color="#888888")
-    tied = _tie_counts(r["名次"] for r in rows)
+    tied = _tie_counts(r[RANK] for r in rows)
     row, breaks = 0, []
     for k, r in enumerate(rows):
         h = LETTER_ROWS
@@ -155,7 +156,7 @@ def parent_letters(docs, src, request: str = "") -> int:
         ws.write(row + 2, 0, "学期总分", lab_f)
         ws.write(row + 2, 1, _num(r["总分"]), val_f)
         ws.write(row + 2, 2, "班级名次", lab_f)
-        ws.merge_range(row + 2, 3, row + 2, 5, rank_text(r["名次"], tied, len(rows)), val_f)
+        ws.merge_range(row + 2, 3, row + 2, 5, rank_text(r[RANK], tied, len(rows)), val_f)
         ws.set_row(row + 3, h[3])
         ws.write(row + 3, 0, "期末奖励", lab_f)
         ws.merge_range(row + 3, 1, row + 3, 5, r["奖项"] or "—", val_f)
@@ -378,7 +379,7 @@ def award_slips(docs, src, request: str = AWARD_SLIPS) -> int:
     return len(claims)
 
 
-CATEGORY_COLS = ["类别", "类型", "名次", "账户号", "名称", "所属村", "本类积分"]
+CATEGORY_COLS = ["类别", "类型", RANK, "账户号", "名称", "所属村", "本类积分"]
 
 
 def category_ranking_rows(path: Path) -> tuple[dict, list[list], str]:

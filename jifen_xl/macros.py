@@ -36,6 +36,7 @@ from .app import Action, Result, check_sheet, detect_scheme, find_action, parse_
 from .book import xlwings_io as xio
 from .core import normalize as nz
 from .core.problems import ERROR, InputError, Problem
+from .core.table import settings_cells
 
 TITLE = "积分计算"
 SETTINGS_SHEET = "设置"
@@ -57,14 +58,7 @@ def options_from_settings(action: Action, settings) -> tuple[dict, list[Problem]
     """The action's options from `设置` rows labelled as in ``PARAM_LABELS`` (None: defaults)."""
     opts: dict = {}
     problems: list[Problem] = []
-    if settings is None or "项目" not in settings.header or "值" not in settings.header:
-        return opts, problems
-    ki, vi = settings.header.index("项目"), settings.header.index("值")
-    cells = {}
-    for row, number in zip(settings.rows, settings.row_numbers):
-        key = nz.clean_text(row[ki])[0] if ki < len(row) and row[ki] is not None else ""
-        if key and key not in cells:
-            cells[key] = (row[vi] if vi < len(row) else None, number)
+    cells = settings_cells(settings)
     for name, kind, _help in action.params:
         label = PARAM_LABELS.get(name)
         value, number = cells.get(label, (None, None))

@@ -33,6 +33,8 @@ from .book import libreoffice as lo
 from .book.ooxml import read_header_titles
 from .core.periods import month_cn, quarter_cn, semester_cn
 from .core.problems import InputError
+from .core.ranking import RANK
+from .core.table import settings_cells
 
 PRINT_DIR = "报表"
 SLIPS = "家长通知单"
@@ -85,11 +87,7 @@ def load_source(path: Path, wanted: list[str]) -> Source:
         src = Source(Path(path), names)
         if "设置" in names:
             raw = reader.sheet("设置", ["项目", "值"])
-            if raw is not None and "项目" in raw.header and "值" in raw.header:
-                k, v = raw.header.index("项目"), raw.header.index("值")
-                for r in raw.rows:
-                    if k < len(r) and not _blank(r[k]):
-                        src.settings[nz.clean_text(r[k])[0]] = r[v] if v < len(r) else None
+            src.settings = {key: value for key, (value, _row) in settings_cells(raw).items()}
         titles = read_header_titles(path)
         for name in wanted:
             if name not in names or name in src.sheets:
@@ -412,7 +410,7 @@ def slips_layout(book: PrintBook, src: Source) -> int:
     klass = str(src.settings.get("班级") or "")
     as_of = _as_of(sh.title)
     n_total = len(recs)
-    tied = _tie_counts(r.get("名次") for r in recs)
+    tied = _tie_counts(r.get(RANK) for r in recs)
     ws = book.sheet(SLIPS)
     ws.set_portrait()
     ws.set_margins(left=0.5, right=0.5, top=0.45, bottom=0.45)
@@ -452,7 +450,7 @@ def slips_layout(book: PrintBook, src: Source) -> int:
         ws.write(row + 3, 0, "累计总分", lab_f)
         ws.write(row + 3, 1, _num(r.get("累计总分")), val_f)
         ws.write(row + 3, 2, "班级名次", lab_f)
-        ws.merge_range(row + 3, 3, row + 3, 5, rank_text(r.get("名次"), tied, n_total), val_f)
+        ws.merge_range(row + 3, 3, row + 3, 5, rank_text(r.get(RANK), tied, n_total), val_f)
         ws.set_row(row + 4, hs[4])
         ws.merge_range(row + 4, 0, row + 4, 5, "本月记录（日期 事项 分值）：", sec_f)
         lines = _entry_lines(str(r.get("明细") or ""))

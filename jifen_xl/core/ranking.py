@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from decimal import Decimal
 
+# the header of every output column that holds a competition rank (C-4), in every scheme
+RANK = "名次"
+
 TIE_SHARE = "并列"
 TIE_FEWER_DEDUCTIONS = "少扣分优先"
 

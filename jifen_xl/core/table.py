@@ -339,6 +339,24 @@ class Setting:
     choices: tuple = ()
 
 
+SETTING_KEY, SETTING_VALUE = "项目", "值"      # the 设置 sheet's two columns
+
+
+def settings_cells(raw: RawSheet | None) -> dict[str, tuple[object, int]]:
+    """The raw 设置 cells: 项目 (cleaned) -> (值 as read, row number). The first row of a
+    key wins, as in ``parse_settings`` (which reports the repeats); blank keys are skipped.
+    Used where the value is parsed by its reader (the buttons' labelled cells, print)."""
+    cells: dict[str, tuple[object, int]] = {}
+    if raw is None or SETTING_KEY not in raw.header or SETTING_VALUE not in raw.header:
+        return cells
+    ki, vi = raw.header.index(SETTING_KEY), raw.header.index(SETTING_VALUE)
+    for row, number in zip(raw.rows, raw.row_numbers):
+        key = nz.clean_text(row[ki])[0] if ki < len(row) and not is_blank(row[ki]) else ""
+        if key and key not in cells:
+            cells[key] = (row[vi] if vi < len(row) else None, number)
+    return cells
+
+
 def parse_settings(raw: RawSheet | None, schema: Iterable[Setting]) -> tuple[dict, list[Problem]]:
     """Settings by key with defaults for the ones left out (every SPEC *(setting)*)."""
     schema = list(schema)

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from ..book.sheets import OutputSheet
 from ..core.problems import CHECK_COLUMNS, CHECK_SHEET, ERROR, NOTICE, InputError
-from ..core.ranking import competition_rank
+from ..core.ranking import RANK, competition_rank
 from . import export as ex
 
 CACHE_DIR = ".jifen-rollup"
@@ -60,12 +60,12 @@ PENDING_LIST = "待复核农户"
 SUMMARY_COLS = ["村名", "年度", "状态", "总户数", "参与户数", *VILLAGE_CATEGORIES, "年度总分合计", "户均总分",
                 *STARS, "星级户数", "有异议条数", "待复核户数", "公示版本", "公示开始", "公示结束", "可上报",
                 "组数", "超过户数上限的组", "评议小组数", "人数不足的小组", "错误数", "工作簿"]
-RANKING_COLS = ["名次", "村名", "参与户数", "户均总分", "年度总分合计", "星级户数", "星级户占比", "公示版本"]
+RANKING_COLS = [RANK, "村名", "参与户数", "户均总分", "年度总分合计", "星级户数", "星级户占比", "公示版本"]
 INDICATOR_COLS = ["村名", "常住人口", "兑换人数", "兑换人数占比", "是否达标", "覆盖类别数", "参与账户数",
                   "奖励支出元", "奖励预算元", "镇名", "账户数", "累计积分合计", *LEDGER_CATEGORIES, "状态", "工作簿"]
 FILE_COLS = ["工作簿", "类型", "名称", "年度", "状态", "错误", "拒绝", "提示", "本次", "内容摘要"]
 CHECK_COLS = [*CHECK_COLUMNS, "工作簿"]
-STAR_LIST_COLS = ["村名", "户号", "户主", "组", "年度总分", "名次", "星级"]
+STAR_LIST_COLS = ["村名", "户号", "户主", "组", "年度总分", RANK, "星级"]
 PENDING_COLS = ["村名", "户号", "户主", "组", "有异议条数"]
 
 

@@ -23,10 +23,11 @@ from ...book.charts import ChartSpec
 from ...book.sheets import OutputSheet
 from ...core import engine
 from ...core.engine import EntryBuilder, Rule, Subject
+from ...core.checks import UniqueBy
 from ...core.ids import IdMatcher, match_records
 from ...core.points import fmt, from_cents, to_cents
 from ...core.problems import NOTICE, REFUSED, Problem
-from ...core.ranking import competition_rank
+from ...core.ranking import RANK, competition_rank
 from ...core.table import Col, RawSheet, Setting, parse_settings, parse_table
 
 # ---- sheet schema (WORKBOOKS.md, community ledger) -----------------------------------------
@@ -130,7 +131,7 @@ TRANSFER_COLS = [
     Col("新村", "text", required=True, optional_column=False),
 ]
 
-RANKING_COLS = ["类型", "名次", "账户号", "名称", "所属村", "累计积分", "可用余额",
+RANKING_COLS = ["类型", RANK, "账户号", "名称", "所属村", "累计积分", "可用余额",
                 *CATEGORIES, "本年积分", "本年名次"]
 INDICATOR_COLS = ["村名", "常住人口", "兑换人数", "兑换人数占比", "是否达标", "覆盖类别数",
                   "参与账户数", "奖励支出元", "奖励预算元", "目标占比"]
@@ -307,12 +308,13 @@ def read_villages(raw: RawSheet | None) -> tuple[dict[str, Village], list[Proble
         return {}, []
     recs, problems = parse_table(raw, VILLAGE_COLS)
     out: dict[str, Village] = {}
+    names = UniqueBy(raw.name, "村名")
     for r in recs:
         name = r["村名"]
         if not name or r["常住人口"] is None:
             continue
-        if name in out:
-            problems.append(Problem(raw.name, r["_row"], "村名", name, f"村名重复（第{out[name].row}行已有）"))
+        if repeat := names.first(name, r["_row"]):
+            problems.append(repeat)
             continue
         out[name] = Village(name, r["常住人口"], r["_row"])
     return out, problems
@@ -324,12 +326,13 @@ def read_accounts(raw: RawSheet | None, villages: dict[str, Village]
         return {}, []
     recs, problems = parse_table(raw, ACCOUNT_COLS)
     out: dict[str, Account] = {}
+    ids = UniqueBy(raw.name, "账户号")      # the first valid row of an account wins
     for r in recs:
         aid, row = r["账户号"], r["_row"]
         if not aid:
             continue
-        if aid in out:
-            problems.append(Problem(raw.name, row, "账户号", aid, f"账户号重复（第{out[aid].row}行已有）"))
+        if repeat := ids.repeat(aid, row):
+            problems.append(repeat)
             continue
         bad = False
         if r["类型"] and r["类型"] not in TYPES:
@@ -349,6 +352,7 @@ def read_accounts(raw: RawSheet | None, villages: dict[str, Village]
             continue
         out[aid] = Account(aid, r["类型"], r["名称"] or "", r["所属村"], r["人口"] or 1,
                            status == STATUS_CLOSED, row)
+        ids.keep(aid, row)
     return out, problems
 
 
@@ -358,12 +362,13 @@ def read_rules(raw: RawSheet | None) -> tuple[dict[str, LedgerRule], list[Proble
         return {}, []
     recs, problems = parse_table(raw, RULE_COLS)
     out: dict[str, LedgerRule] = {}
+    codes = UniqueBy(raw.name, "代码")      # the first valid row of a code wins
     for r in recs:
         code, row = r["代码"], r["_row"]
         if not code:
             continue
-        if code in out:
-            problems.append(Problem(raw.name, row, "代码", code, f"代码重复（第{out[code].rule.row}行已有）"))
+        if repeat := codes.repeat(code, row):
+            problems.append(repeat)
             continue
         types = tuple(r["适用类型"] or [ALL_TYPES])
         wrong = [t for t in types if t not in TYPES and t != ALL_TYPES]
@@ -381,6 +386,7 @@ def read_rules(raw: RawSheet | None) -> tuple[dict[str, LedgerRule], list[Proble
             problems.append(Problem(raw.name, row, "最低分值", r["最低分值"], "最低分值大于最高分值"))
             continue
         out[code] = LedgerRule(Rule(code, r["类别"], r["事项"] or "", pts, low, high, row=row), types)
+        codes.keep(code, row)
     return out, problems
 
 
@@ -389,12 +395,13 @@ def read_catalogue(raw: RawSheet | None) -> tuple[dict[str, Item], list[Problem]
         return {}, []
     recs, problems = parse_table(raw, CATALOGUE_COLS)
     out: dict[str, Item] = {}
+    items = UniqueBy(raw.name, "商品")      # the first valid row of an item wins
     for r in recs:
         name, row = r["商品"], r["_row"]
         if not name or r["所需积分"] is None or r["价值元"] is None:
             continue
-        if name in out:
-            problems.append(Problem(raw.name, row, "商品", name, f"商品重复（第{out[name].row}行已有）"))
+        if repeat := items.repeat(name, row):
+            problems.append(repeat)
             continue
         if r["所需积分"] <= 0:
             problems.append(Problem(raw.name, row, "所需积分", r["所需积分"], "所需积分必须大于 0"))
@@ -403,6 +410,7 @@ def read_catalogue(raw: RawSheet | None) -> tuple[dict[str, Item], list[Problem]
             problems.append(Problem(raw.name, row, "价值元", r["价值元"], "价值元不能是负数"))
             continue
         out[name] = Item(name, to_cents(r["所需积分"]), to_cents(r["价值元"]), r["库存"], row)
+        items.keep(name, row)
     return out, problems
 
 
@@ -457,15 +465,12 @@ def claim_entries(data: LedgerData, raw: RawSheet | None, builder: EntryBuilder,
         return []
     recs, problems = parse_table(raw, CLAIM_COLS)
     problems += match_ids(data, recs, CLAIMS, codes=True)
-    numbers: dict[str, int] = {}
+    numbers = UniqueBy(CLAIMS, "编号")
     for r in recs:
         row, bad = r["_row"], r.get("_bad", set())
         n = r.get("编号")
-        if n:
-            if n in numbers:
-                problems.append(Problem(CLAIMS, row, "编号", n, f"编号重复（第{numbers[n]}行已有）"))
-            else:
-                numbers[n] = row
+        if n and (repeat := numbers.first(n, row)):
+            problems.append(repeat)
         dates += [r[c] for c, _, _ in STEPS if r.get(c) is not None]
         row_problems = []
         for col, choices in (("申报方式", MODES), ("渠道", CHANNELS), ("结果", RESULTS)):

@@ -25,7 +25,7 @@ from ...core import normalize as nz
 from ...core.engine import EntryBuilder, Rule, Subject
 from ...core.points import to_cents
 from ...core.problems import NOTICE, Problem
-from ...core.ranking import competition_rank
+from ...core.ranking import RANK, competition_rank
 from ...core.table import Col, RawSheet, formula_problems, is_blank, parse_table
 from . import data as sc
 
@@ -34,7 +34,7 @@ SOURCE = "考试"
 CATEGORY = "学习"
 FIXED = ["考试", "日期", "学号"]
 TOTAL = "总分"
-NOT_SUBJECTS = {"姓名", "备注", "班级", "名次", "考号", "座号"}
+NOT_SUBJECTS = {"姓名", "备注", "班级", RANK, "考号", "座号"}
 
 BANDS = (("月考前5名", 5), ("月考6至10名", 10), ("月考11至15名", 15))
 IMPROVED, REGRESSED, SUBJECT_FIRST = "进步前5名", "退步前5名", "单科第一"

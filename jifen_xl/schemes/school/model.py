@@ -20,12 +20,13 @@ from ...book.charts import ChartSpec
 from ...book.sheets import OutputSheet
 from ...core import engine
 from ...core.engine import EntryBuilder, LimitGroup, Rule, Subject
+from ...core.checks import UniqueBy
 from ...core.ids import IdMatcher, match_column
 from ...core.periods import Period, month_cn, month_of, semester_cn, week_cn, week_of, weeks_between
 from ...core.points import fmt, from_cents, to_cents
 from ...core.problems import ERROR, NOTICE, Problem
 from ...core import reversals
-from ...core.ranking import (TIE_FEWER_DEDUCTIONS, TIE_SHARE, award_keys, bottom_mask,
+from ...core.ranking import (RANK, TIE_FEWER_DEDUCTIONS, TIE_SHARE, award_keys, bottom_mask,
                             competition_rank, tier_for_rank)
 from ...core.table import (Col, Columns, RawSheet, Setting, gc_paused, parse_columns, parse_settings,
                           parse_table)
@@ -114,9 +115,9 @@ LOG_COLS = [
 
 WEEKLY_COLS = ["周开始", "学号", "姓名", "加分", "减分", "净分", "累计总分", "明细"]
 SELF_STUDY_COLS = ["周开始", "学号", "姓名", "原因"]
-MONTHLY_COLS = ["月份", "学号", "姓名", "加分", "减分", "净分", "累计总分", "名次", "家长评语", "明细"]
+MONTHLY_COLS = ["月份", "学号", "姓名", "加分", "减分", "净分", "累计总分", RANK, "家长评语", "明细"]
 PARENT_COLS = ["月份", "学号", "姓名", "累计总分", "本月减分"]
-AWARD_COLS = ["名次", "学号", "姓名", "总分", "奖项", "特等", "状态"]
+AWARD_COLS = [RANK, "学号", "姓名", "总分", "奖项", "特等", "状态"]
 PROVISIONAL, FINAL = "暂定", "正式"     # C-8, S-11: the award list before / after 学期结束
 SPECIAL_AWARD = "特等奖"
 TIERS = ("一等奖", "二等奖", "三等奖")
@@ -179,16 +180,15 @@ def _read_roster(raw: RawSheet | None, settings: dict) -> tuple[list[Subject], l
         return [], []
     recs, problems = parse_table(raw, ROSTER_COLS)
     base, cadre_base = to_cents(settings["基础分"]), to_cents(settings["班干部基础分"])
-    seen: dict[str, int] = {}
+    ids = UniqueBy(raw.name, "学号")
     subjects = []
     for r in recs:
         sid = r["学号"]
         if not sid or not r["姓名"]:
             continue
-        if sid in seen:
-            problems.append(Problem(raw.name, r["_row"], "学号", sid, f"学号重复（第{seen[sid]}行已有）"))
+        if repeat := ids.first(sid, r["_row"]):
+            problems.append(repeat)
             continue
-        seen[sid] = r["_row"]
         posts = tuple(r["职务"] or ())
         groups = tuple((k, r[k]) for k in TARGET_KINDS if r.get(k))
         active = r["在籍"] if r["在籍"] is not None else True
@@ -204,13 +204,13 @@ def _read_rules(raw: RawSheet | None):
     rules: dict[str, Rule] = {}
     groups: dict[str, LimitGroup] = {}
     group_rows: dict[str, int] = {}
+    codes = UniqueBy(raw.name, "代码")
     for r in recs:
         code = r["代码"]
         if not code:
             continue
-        if code in rules:
-            problems.append(Problem(raw.name, r["_row"], "代码", code,
-                                    f"代码重复（第{rules[code].row}行已有）"))
+        if repeat := codes.first(code, r["_row"]):
+            problems.append(repeat)
             continue
         pts, low, high = (to_cents(r[k]) if r[k] is not None else None for k in ("分值", "最低分值", "最高分值"))
         if low is not None and high is not None and low > high:

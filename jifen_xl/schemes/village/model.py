@@ -43,12 +43,13 @@ import pandas as pd
 from ...book.charts import ChartSpec
 from ...book.sheets import OutputSheet
 from ...core.engine import EntryBuilder, Rule, Subject
+from ...core.checks import UniqueBy
 from ...core.ids import IdMatcher, match_records
 from ...core.periods import Period, quarter, quarter_of, year as year_period
 from ...core.points import from_cents, to_cents
 from ...core import clock, reversals
 from ...core.problems import ERROR, NOTICE, Problem
-from ...core.ranking import competition_rank, star_for
+from ...core.ranking import RANK, competition_rank, star_for
 from ...core.table import Col, RawSheet, Setting, parse_settings, parse_table
 
 # ---- sheet schema (WORKBOOKS.md, village) ---------------------------------------------------
@@ -140,14 +141,14 @@ NOTICE_LOG_COLS = [
 ]
 
 QUARTER_COLS = ["户号", "户主", "组", "环境整治本季", "文明新风本季", PARTY, LIVELIHOOD, ENVIRONMENT,
-                CIVILITY, LAW, "累计总分", "名次"]
+                CIVILITY, LAW, "累计总分", RANK]
 # V-8: each household's five category scores and the total they add up to
 QUARTER_NOTICE_COLS = ["组", "户号", "户主", "环境整治本季", "文明新风本季", PARTY, LIVELIHOOD, ENVIRONMENT,
-                       CIVILITY, LAW, "累计总分", "名次", "待复核", "公示开始", "公示结束", "异议"]
-YEAR_COLS = ["户号", "户主", "组", PARTY, LIVELIHOOD, ENVIRONMENT, CIVILITY, LAW, "年度总分", "名次",
+                       CIVILITY, LAW, "累计总分", RANK, "待复核", "公示开始", "公示结束", "异议"]
+YEAR_COLS = ["户号", "户主", "组", PARTY, LIVELIHOOD, ENVIRONMENT, CIVILITY, LAW, "年度总分", RANK,
              "星级", "待复核"]
-STAR_COLS = ["户号", "户主", "组", "年度总分", "名次", "星级", "奖牌", "信用户"]
-YEAR_NOTICE_COLS = ["组", "户号", "户主", PARTY, LIVELIHOOD, ENVIRONMENT, CIVILITY, LAW, "年度总分", "名次",
+STAR_COLS = ["户号", "户主", "组", "年度总分", RANK, "星级", "奖牌", "信用户"]
+YEAR_NOTICE_COLS = ["组", "户号", "户主", PARTY, LIVELIHOOD, ENVIRONMENT, CIVILITY, LAW, "年度总分", RANK,
                     "星级", "待复核", "公示开始", "公示结束", "异议"]
 
 
@@ -355,16 +356,15 @@ def read_roster(raw: RawSheet | None) -> tuple[list[Household], list[Problem]]:
     if raw is None:
         return [], []
     recs, problems = parse_table(raw, ROSTER_COLS)
-    seen: dict[str, int] = {}
+    ids = UniqueBy(raw.name, "户号")
     out = []
     for r in recs:
         hid = r["户号"]
         if not hid or not r["户主"] or not r["组"]:
             continue
-        if hid in seen:
-            problems.append(Problem(raw.name, r["_row"], "户号", hid, f"户号重复（第{seen[hid]}行已有）"))
+        if repeat := ids.first(hid, r["_row"]):
+            problems.append(repeat)
             continue
-        seen[hid] = r["_row"]
         part = r["参与"] if r["参与"] is not None else True
         out.append(Household(hid, r["户主"], r["组"], r["人口"], part, r["_row"]))
     return out, problems
@@ -405,12 +405,13 @@ def read_rules(raw: RawSheet | None) -> tuple[dict[str, Rule], list[Problem]]:
         return {}, []
     recs, problems = parse_table(raw, RULE_COLS)
     rules: dict[str, Rule] = {}
+    codes = UniqueBy(raw.name, "代码")      # the first valid row of a code wins
     for r in recs:
         code, cat, row = r["代码"], r["类别"], r["_row"]
         if not code:
             continue
-        if code in rules:
-            problems.append(Problem(raw.name, row, "代码", code, f"代码重复（第{rules[code].row}行已有）"))
+        if repeat := codes.repeat(code, row):
+            problems.append(repeat)
             continue
         if cat and cat not in CATEGORIES:
             problems.append(Problem(raw.name, row, "类别", cat, "类别只能是：" + "、".join(CATEGORIES)))
@@ -426,6 +427,7 @@ def read_rules(raw: RawSheet | None) -> tuple[dict[str, Rule], list[Problem]]:
             problems.append(Problem(raw.name, row, "最低分值", r["最低分值"], "最低分值大于最高分值"))
             continue
         rules[code] = Rule(code, cat, r["事项"] or "", pts, low, high, period=period, row=row)
+        codes.keep(code, row)
     return rules, problems
 
 
