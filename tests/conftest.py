@@ -24,3 +24,15 @@ def demo_dir(tmp_path_factory):
     # what `jifen demo` printed, for the tests that read it (tests/test_documents_cli.py)
     (folder.parent / (folder.name + "-stdout.txt")).write_text(out.getvalue(), encoding="utf-8")
     return folder
+
+
+@pytest.fixture(params=["compute", "file", "xlwings"])
+def door(request, monkeypatch):
+    """Each workbook door in turn (tests/doors.py): the behaviour suites run once per door.
+    A new door (the local service) is one more name here and one class in doors.py."""
+    from doors import DOORS
+
+    if request.param == "xlwings":
+        from test_macros import use_remote_engine
+        use_remote_engine(monkeypatch)
+    return DOORS[request.param]
