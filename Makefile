@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench templates clean bundle-windows bundle-check
+.PHONY: install demo test bench identity templates clean bundle-windows bundle-check
 
 # pip stays quiet (-qq: errors only, no version check, no script-location warnings)
 PIP := $(BIN)/python -m pip install -qq --disable-pip-version-check --no-warn-script-location
@@ -35,6 +35,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/serve_bench.py
+
+# outputs byte-identical to tests/output_digests.json, the 200,000-row bench workbook included
+identity: $(STAMP)
+	$(BIN)/python tests/identity.py --check --big
 
 templates: $(STAMP)
 	$(BIN)/python -m jifen_xl.templates workbook_templates

@@ -168,7 +168,9 @@ def test_layers_point_down():
     assert upward == []
 
 
-SCHEME_PACKAGES = ("jifen_xl.schemes.school", "jifen_xl.schemes.village", "jifen_xl.schemes.ledger")
+# every package under jifen_xl/schemes/ is one scheme
+SCHEME_PACKAGES = tuple(sorted(f"jifen_xl.schemes.{d.name}" for d in (PKG / "schemes").iterdir()
+                               if (d / "__init__.py").exists()))
 
 
 def _scheme_of(module: str) -> str | None:
@@ -179,9 +181,16 @@ def test_only_the_registry_names_a_particular_scheme():
     """Outside its own package a scheme is reached through ``SCHEMES`` only: the registry
     (jifen_xl/schemes/__init__.py) is the one module that imports a scheme package; no scheme
     imports another."""
+    assert len(SCHEME_PACKAGES) >= 3
     naming = sorted({a for a, targets in graph().items() for b in targets
                      if _scheme_of(b) and _scheme_of(a) != _scheme_of(b)})
     assert naming == ["jifen_xl.schemes"]
+
+
+def test_every_scheme_package_is_in_schemes():
+    from jifen_xl.schemes import SCHEMES
+
+    assert sorted(f"jifen_xl.schemes.{s.name}" for s in SCHEMES) == list(SCHEME_PACKAGES)
 
 
 def test_core_imports_only_core_and_book_nothing_above():
