@@ -34,7 +34,6 @@ import xlwings as xw
 
 from .app import Action, Result, check_sheet, detect_scheme, find_action, parse_param
 from .book import xlwings_io as xio
-from .core import normalize as nz
 from .core.problems import ERROR, InputError, Problem
 from .core.table import settings_cells
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..base import Action, Result, finish
 from ...core.periods import month_cn
+from ...core.points import from_cents
 from ...core.table import RawSheet
 from . import model as sc
 
@@ -47,12 +48,11 @@ def awards(sheets, opts) -> Result:
     data = _load(sheets)
 
     def make():
-        outs = sc.award_outputs(data, sheets.get(sc.AWARDS))
-        final, why = sc.awards_final(data)
-        lines = ["已生成学期奖励名单：" if final else f"已生成学期奖励名单（暂定：{why}；期末前不能打印奖状）："]
-        for r in outs[0].rows:
-            lines.append(f"  {r[0]:>3}  {r[1]}  {r[2]}  {r[3]}  {r[4]}")
-        return outs, lines
+        res = sc.semester_awards(data, sheets.get(sc.AWARDS))
+        lines = ["已生成学期奖励名单：" if res.final else f"已生成学期奖励名单（暂定：{res.why}；期末前不能打印奖状）："]
+        for a in res.awards:
+            lines.append(f"  {a.rank:>3}  {a.sid}  {a.name}  {from_cents(a.total)}  {a.tier}")
+        return sc.render_awards(data, res), lines
     return finish(data.problems, make)
 
 

@@ -613,10 +613,29 @@ def awards_final(data: SchoolData) -> tuple[bool, str]:
     return False, f"{upto}，学期到 {data.semester.end.isoformat()} 才结束"
 
 
-def award_outputs(data: SchoolData, previous: RawSheet | None = None) -> list[OutputSheet]:
+@dataclass
+class Award:
+    """One line of `学期奖励` (S-11); ``total`` in cents."""
+
+    rank: int
+    sid: str
+    name: str
+    total: int
+    tier: str                       # 一等奖 … or 特等奖
+    special: bool                   # marked 特等 by hand, kept on recompute
+
+
+@dataclass
+class Awards:
+    awards: list[Award]             # by rank, roster order within a rank
+    end: date                       # the data's as-of end (semester end or latest entry)
+    final: bool                     # C-8: 正式 once the data reach 学期结束, else 暂定
+    why: str                        # why it is still 暂定 ("" when final)
+
+
+def semester_awards(data: SchoolData, previous: RawSheet | None = None) -> Awards:
     """S-11: rank by semester total, tiers by shared rank (C-4); 特等 marks survive recompute.
-    Before the data reach 学期结束 the list is 暂定 (C-8): in its 状态 column and its printed
-    header, and certificates are refused (reports)."""
+    Before the data reach 学期结束 the list is 暂定 (C-8)."""
     subs = data.active
     sids = [s.sid for s in subs]
     end = data.semester.end if data.semester else (data.latest or date.today())
@@ -630,20 +649,32 @@ def award_outputs(data: SchoolData, previous: RawSheet | None = None) -> list[Ou
     tiers = list(zip(TIERS, (st["一等人数"], st["二等人数"], st["三等人数"])))
     special = special_marks(previous)
     final, why = awards_final(data)
-    state = FINAL if final else PROVISIONAL
     rows = []
     for i, (s, total, rank) in enumerate(zip(subs, totals, ranks)):
         marked = s.sid in special
         if rank > st["奖励人数"] and not marked:
             continue
         tier = SPECIAL_AWARD if marked else tier_for_rank(rank, tiers)
-        rows.append((rank, i, [rank, s.sid, s.name, from_cents(total), tier, "是" if marked else "", state]))
+        rows.append((rank, i, Award(rank, s.sid, s.name, total, tier, marked)))
     rows.sort(key=lambda x: (x[0], x[1]))
+    return Awards([a for _, _, a in rows], end, final, why)
+
+
+def render_awards(data: SchoolData, res: Awards) -> list[OutputSheet]:
+    """`学期奖励`: the 暂定 state in its 状态 column and its printed header (certificates are
+    refused by reports while 暂定)."""
+    state = FINAL if res.final else PROVISIONAL
+    rows = [[a.rank, a.sid, a.name, from_cents(a.total), a.tier, "是" if a.special else "", state]
+            for a in res.awards]
     sem = semester_cn(data.semester.start) if data.semester else ""
-    head = f"{data.title}　{sem} 学期奖励名单（数据截至 {_as_of(data, end)}）"
-    if not final:
-        head += f"【暂定：{why}，期末前不发奖状】"
-    return [OutputSheet(AWARDS, AWARD_COLS, [r for _, _, r in rows], title=head)]
+    head = f"{data.title}　{sem} 学期奖励名单（数据截至 {_as_of(data, res.end)}）"
+    if not res.final:
+        head += f"【暂定：{res.why}，期末前不发奖状】"
+    return [OutputSheet(AWARDS, AWARD_COLS, rows, title=head)]
+
+
+def award_outputs(data: SchoolData, previous: RawSheet | None = None) -> list[OutputSheet]:
+    return render_awards(data, semester_awards(data, previous))
 
 
 def special_marks(previous: RawSheet | None) -> set[str]:
