@@ -14,7 +14,8 @@ Layers, bottom to top (a module may import its own layer and the ones below):
     print     jifen_xl.reports                      `jifen print` (PDF layouts)
     rollup    jifen_xl.rollup.*                     `jifen export` / `jifen rollup`
     demo      jifen_xl.demo                         `jifen demo`
-    doors     cli, macros, udfs, templates, xlsm    what users and builders run
+    doors     cli, macros, udfs, templates, xlsm    what users and builders run; any other
+              module of jifen_xl (wps_install, serve …) is a door too
 """
 from __future__ import annotations
 
@@ -59,10 +60,23 @@ def _type_checking_nodes(tree: ast.AST) -> set[int]:
 UNRESOLVED: list[str] = []   # imports of jifen_xl modules that do not exist
 
 
+def _guarded_nodes(tree: ast.AST) -> set[int]:
+    """Imports inside ``try: … except ImportError`` (optional modules: may not exist)."""
+    guarded = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(
+                h.type is not None and any(n in ast.unparse(h.type) for n in ("ImportError", "ModuleNotFoundError"))
+                for h in node.handlers):
+            for child in node.body:
+                guarded.update(id(n) for n in ast.walk(child))
+    return guarded
+
+
 def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
     """Modules of jifen_xl that ``name`` imports (lazy imports included)."""
     tree = ast.parse(path.read_text("utf-8"))
     skip = _type_checking_nodes(tree)
+    optional = _guarded_nodes(tree)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     out: set[str] = set()
     for node in ast.walk(tree):
@@ -81,7 +95,7 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
         else:
             continue
         for t in targets:
-            if t.startswith("jifen_xl") and t not in known:
+            if t.startswith("jifen_xl") and t not in known and id(node) not in optional:
                 UNRESOLVED.append(f"{name}: {t}")
             while t and t not in known:
                 t = t.rpartition(".")[0]
@@ -106,8 +120,7 @@ def layer_of(module: str) -> int:
         for p in prefixes:
             if (module == p or module.startswith(p + ".")) and len(p) > best:
                 best, rank = len(p), i
-    assert rank is not None, f"{module} is in no layer: add it to LAYERS in {__file__}"
-    return rank
+    return len(LAYERS) - 1 if rank is None else rank   # anything else (serve.py, …) is a door
 
 
 def cycles(g: dict[str, set[str]]) -> list[list[str]]:
