@@ -213,3 +213,20 @@ def test_core_imports_only_core_and_book_nothing_above():
             assert all(t.startswith("jifen_xl.core") for t in targets), (name, targets)
         if name.startswith("jifen_xl.book"):
             assert all(t.startswith(("jifen_xl.core", "jifen_xl.book")) for t in targets), (name, targets)
+
+
+def test_a_scheme_imported_alone_is_whole():
+    """Nothing registers at import: importing the school package alone (in a fresh
+    interpreter) gives its derived sources (dorms, exams), their sheets and every action."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import jifen_xl.schemes.school as s; m = s.model; "
+            "assert [f.__module__ for f in m.DERIVED_SOURCES] == "
+            "['jifen_xl.schemes.school.dorms', 'jifen_xl.schemes.school.exams']; "
+            "assert {'宿舍检查', '宿舍评分', '考试'} <= set(s.SCHEME.inputs); "
+            "print(','.join(a.name for a in s.SCHEME.actions))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=PKG.parent, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "check,week,month,awards,exams"
