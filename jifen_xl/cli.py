@@ -64,9 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     return decorate(parser)          # Chinese descriptions, examples and metavars (issue #16)
 
 
-def _templates():
-    from .templates import TEMPLATES
-    return TEMPLATES
+def _templates() -> list[str]:
+    """`jifen new` kinds, one per scheme (the builders themselves load only for `new`)."""
+    from .schemes import SCHEMES
+    return [s.template_kind for s in SCHEMES]
 
 
 def main(argv: list[str] | None = None) -> int:

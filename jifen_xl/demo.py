@@ -76,9 +76,3 @@ def _print_problems(problems: list, error: str) -> None:
         print(f"    {p}")
     if len(problems) > DEMO_PROBLEMS_SHOWN:
         print(f"    ……另有 {len(problems) - DEMO_PROBLEMS_SHOWN} 条")
-
-
-from .schemes.village import demo as village_demo  # noqa: E402,F401
-from .schemes.ledger import demo as ledger_demo  # noqa: E402,F401
-from .schemes.school import demo as dorms_demo  # noqa: E402,F401  (dorm inspections and exams for the class demo)
-from . import reports  # noqa: E402,F401  (demo/报表/*.pdf, issue #9)

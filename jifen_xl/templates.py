@@ -13,7 +13,6 @@ from pathlib import Path
 from .book.template_spec import write_template
 from .core.problems import InputError
 from .schemes import SCHEMES
-from .xlsm import available_schemes, build_all_xlsm, build_xlsm   # macro-enabled variants (issue #4)
 
 
 def _build(scheme, path: Path) -> Path:
@@ -35,6 +34,8 @@ def build_template(kind: str, path: Path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsm":
+        from .xlsm import available_schemes, build_xlsm   # xlwings' VBA, only when asked for
+
         scheme = XLSM_KINDS.get(kind)
         if scheme not in available_schemes():
             raise InputError(f"“{kind}”模板没有带按钮的 .xlsm 版本，请改用 .xlsx 文件名。")
@@ -46,6 +47,8 @@ def build_template(kind: str, path: Path) -> Path:
 
 
 def build_all(folder: Path) -> list[Path]:
+    from .xlsm import build_all_xlsm   # the macro-enabled variants for Excel (issue #4)
+
     folder.mkdir(parents=True, exist_ok=True)
     return [TEMPLATES[k](folder / name) for k, name in TEMPLATE_FILES.items()] + build_all_xlsm(folder)
 
