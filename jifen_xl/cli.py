@@ -13,14 +13,18 @@ import os
 import sys
 from pathlib import Path
 
-from .app import find_action, load_actions, parse_param
-from .runner import MAX_PRINTED, apply_action, run_action  # noqa: F401  (the file door)
 from .core.problems import ERROR, InputError
+
+# The actions (app, runner, the schemes with pandas) are imported inside the functions, after
+# `main` has set up the light start (startup.py): importing them here would import pandas
+# with pyarrow before that.
 
 INTERNAL_ERROR = 3   # a bug of ours, not the user's input: the workbook is left as it was
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .app import load_actions
+
     actions = load_actions()
     from .cli_help import ChineseParser, decorate
 
@@ -105,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("export", "rollup"):
             from .rollup.cli_hooks import run as run_rollup
             return run_rollup(args)
+        from .app import find_action, parse_param
+        from .runner import run_action
         from .book.reader import workbook_sheet_names
         names = workbook_sheet_names(args.file)
         action = find_action(args.command, names)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from jifen_xl.demo import school_demo
+from jifen_xl.schemes.school.demo import school_demo
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("pyarrow", "duckdb", "openpyxl")
