@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .checks import UniqueBy
 from .problems import NOTICE, Problem
 
 
@@ -21,12 +22,13 @@ def match_reversals(recs: list[dict], sheet: str,
     reversal whose ``same_columns`` (when filled) disagree with the row it names."""
     problems: list[Problem] = []
     numbered: dict[str, dict] = {}
+    numbers = UniqueBy(sheet, "编号")
     for r in recs:
         n = r.get("编号")
         if not n:
             continue
-        if n in numbered:
-            problems.append(Problem(sheet, r["_row"], "编号", n, f"编号重复（第{numbered[n]['_row']}行已有）"))
+        if repeat := numbers.first(n, r["_row"]):
+            problems.append(repeat)
             continue
         numbered[n] = r
     reversed_by: dict[str, int] = {}
