@@ -29,7 +29,7 @@ def test_week_summary_and_self_study(door, book):
 
 def test_default_week_is_the_latest_logged(door, book):
     run = door.run(book, "week")
-    assert [r[1:] for r in run.rows("上自习名单")] == [["1002", "李四", "迟到 2次（含上周顺延1次）"]]
+    assert [r[1:] for r in run.rows("上自习名单")] == [["1002", "李四", "迟到 2次（本周 1 次，另有上周超出限额顺延的 1 次）"]]
 
 
 def test_month_report_and_parent_meetings(door, book):
