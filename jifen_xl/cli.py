@@ -22,6 +22,14 @@ from .core.problems import ERROR, InputError
 INTERNAL_ERROR = 3   # a bug of ours, not the user's input: the workbook is left as it was
 
 
+def __getattr__(name: str):
+    """``cli.run_action`` / ``cli.apply_action`` (now in runner.py), loaded on first use."""
+    if name in ("run_action", "apply_action", "MAX_PRINTED"):
+        from . import runner
+        return getattr(runner, name)
+    raise AttributeError(name)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .app import load_actions
 

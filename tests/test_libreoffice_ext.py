@@ -86,7 +86,7 @@ def _cli_copy(src: Path, command: str, folder: Path) -> tuple[Path, list[str]]:
     them); the copy and the names of the sheets the command wrote."""
     from jifen_xl.app import find_action
     from jifen_xl.book.reader import WorkbookReader
-    from jifen_xl.cli import run_action
+    from jifen_xl.runner import run_action
     from jifen_xl.macros import SETTINGS_SHEET, options_from_settings
 
     copy = folder / f"cli-{command}-{src.name}"

@@ -22,7 +22,7 @@ with warnings.catch_warnings():      # starlette 1.x suggests httpx2 for its Tes
 from jifen_xl import serve
 from jifen_xl.app import find_action
 from jifen_xl.cli import main as cli_main
-from jifen_xl.cli import run_action
+from jifen_xl.runner import run_action
 from serve_helpers import grid, request_sheets, workbook_grid
 
 TOKEN = "test-token"

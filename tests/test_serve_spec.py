@@ -44,7 +44,7 @@ def test_spec_matches_what_the_file_door_wrote(demo_dir, tmp_path):
     import io
     from contextlib import redirect_stdout
 
-    from jifen_xl.cli import run_action
+    from jifen_xl.runner import run_action
 
     charted = 0
     for book, command in [("积分台账-示例.xlsx", "ledger"), ("班级积分-示例.xlsx", "month"),
