@@ -171,7 +171,7 @@ def test_templates_format_ids_as_text_and_list_codes_with_their_items(tmp_path, 
     import openpyxl
     from openpyxl.utils import get_column_letter
 
-    from jifen_xl.book.templates import TEMPLATES
+    from jifen_xl.templates import TEMPLATES
 
     path = TEMPLATES[kind](tmp_path / f"{kind}.xlsx")
     wb = openpyxl.load_workbook(path)
