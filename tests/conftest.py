@@ -26,10 +26,10 @@ def demo_dir(tmp_path_factory):
     return folder
 
 
-@pytest.fixture(params=["compute", "file", "xlwings"])
+@pytest.fixture(params=["compute", "file", "xlwings", "service"])
 def door(request, monkeypatch):
     """Each workbook door in turn (tests/doors.py): the behaviour suites run once per door.
-    A new door (the local service) is one more name here and one class in doors.py."""
+    A new door is one more name here and one class in doors.py."""
     from doors import DOORS
 
     if request.param == "xlwings":

@@ -12,7 +12,9 @@ clerk types them (``week="2026-09-09"``, ``final=True``).
 * ``xlwings``: the button's ``@xw.script`` on xlwings' remote engine, options in the `设置`
   labelled cells (macros.PARAM_LABELS), the recorded actions replayed onto the sheets.
 
-A later door (the local service) is one more class here and one more name in ``DOORS``.
+* ``service``: the sheets posted to an in-process `jifen serve` app (tests/serve_door.py).
+
+A new door is one more class and one more entry in ``DOORS`` (and in the fixture's params).
 """
 from __future__ import annotations
 
@@ -140,4 +142,9 @@ class XlwingsDoor:
         return DoorRun(code, sheets)
 
 
-DOORS = {d.name: d for d in (ComputeDoor(), FileDoor(), XlwingsDoor())}
+def _service():
+    from serve_door import ServiceDoor   # the local service, `jifen serve` (issue #17)
+    return ServiceDoor()
+
+
+DOORS = {d.name: d for d in (ComputeDoor(), FileDoor(), XlwingsDoor(), _service())}
