@@ -11,7 +11,7 @@
 * ``分类排名`` — the ledger ranking within each category (L-2) per account type (L-1),
   competition ranking (C-4).
 
-Each layout receives the :class:`reports.Documents` of the print job and adds one print
+Each layout receives the :class:`printbase.Documents` of the print job and adds one print
 workbook per document, so page numbers restart for each document.
 """
 from __future__ import annotations
@@ -119,7 +119,7 @@ LETTER_ROWS = [30, 22, 24, 24, 22, 120, 26, 44, 20]     # sums to 332 pt: two pe
 def parent_letters(docs, src, request: str = "") -> int:
     """One 家长通知书 per pupil, two to a page with a cut line (S-10, S-11)."""
     from .core.periods import semester_cn
-    from .reports import _num, rank_text, _tie_counts
+    from .printbase import _num, rank_text, _tie_counts
 
     settings, rows, provisional = semester_rows(src.path)
     klass = str(settings.get("班级") or src.settings.get("班级") or "")
@@ -220,7 +220,7 @@ def notice_claims(path: Path) -> tuple[dict, dict[str, list[list]]]:
 
 def notice_board(docs, src, request: str = "") -> int:
     """`公示栏`: one notice per village of the claims in notice (L-3 step 3)."""
-    from .reports import _num, _width
+    from .printbase import _num, _width
 
     settings, by_village = notice_claims(src.path)
     town = str(settings.get("镇名") or "")
@@ -318,7 +318,7 @@ SLIP_ROWS = [34, 22, 70, 24, 22, 24]      # 196 pt + cut row: three slips per A4
 def award_slips(docs, src, request: str = AWARD_SLIPS) -> int:
     """`奖分通知单`: one slip per entered claim, three to a page with cut lines (L-3 step 6);
     `奖分通知单-2026-12` (or `-2026-12-05`) only the claims entered in that month (day)."""
-    from .reports import _num
+    from .printbase import _num
 
     settings, claims = entered_claims(src.path)
     when = request[len(AWARD_SLIPS) + 1:] if request.startswith(AWARD_SLIPS + "-") else ""
@@ -408,7 +408,7 @@ def category_ranking_rows(path: Path) -> tuple[dict, list[list], str]:
 
 def category_ranking(docs, src, request: str = "") -> int:
     """`分类排名`: the ranking per category and account type, as one printed table."""
-    from .reports import SourceSheet, _table_layout
+    from .printbase import SourceSheet, _table_layout
 
     settings, rows, as_of = category_ranking_rows(src.path)
     town = str(settings.get("镇名") or "")
