@@ -19,11 +19,12 @@ spec as their host allows. Ranges are sheet-relative A1 references ("B2:B19").
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from . import charts as _charts
+from .ooxml.sheetxml import plain
+from .ooxml.xmltext import ILLEGAL_XML_RE
 from .sheets import OutputSheet
 
 SPEC_VERSION = 1
@@ -36,31 +37,9 @@ MARGINS_INCH = {"left": 0.7, "right": 0.7, "top": 0.75, "bottom": 0.75, "header"
 FOOTER_CENTER = "第 &P 页，共 &N 页"          # Excel header/footer codes: page, pages
 TARGET_COLOUR = "C00000"
 
-_ILLEGAL_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def _plain(v):
-    if type(v) in (str, int, float, bool, Decimal, date, datetime) or v is None:
-        return v
-    if hasattr(v, "item") and not isinstance(v, (str, date)):
-        try:
-            v = v.item()
-        except (TypeError, ValueError):
-            pass
-    if isinstance(v, datetime):
-        try:
-            if v != v:   # pandas NaT
-                return None
-        except TypeError:
-            pass
-        if hasattr(v, "to_pydatetime"):
-            v = v.to_pydatetime()
-    return v
-
-
 def json_cell(v):
     """One output cell as the file door stores it, in JSON terms."""
-    v = _plain(v)
+    v = plain(v)
     if v is None:
         return None
     if isinstance(v, bool):
@@ -68,7 +47,7 @@ def json_cell(v):
     if isinstance(v, str):
         if v == "":
             return None
-        s = _ILLEGAL_XML_RE.sub("", v.replace("\r\n", "\n").replace("\r", "\n"))
+        s = ILLEGAL_XML_RE.sub("", v.replace("\r\n", "\n").replace("\r", "\n"))
         return s[:MAX_CELL_CHARS]
     if isinstance(v, datetime):
         v = v.replace(tzinfo=None)
@@ -108,7 +87,7 @@ def column_number_formats(out: OutputSheet) -> list[str | None]:
         code = out.number_formats.get(head) if head is not None else None
         if not code:
             for r in out.rows:
-                v = _plain(r[c]) if c < len(r) else None
+                v = plain(r[c]) if c < len(r) else None
                 if isinstance(v, datetime):
                     if v.time() != time():
                         code = DATETIME_FORMAT
@@ -158,7 +137,7 @@ def chart_specs(out: OutputSheet) -> list[dict]:
                            "dash": goal or spec.kind != "line", "goal": goal})
             idx += 1
         lo, hi = _charts.value_scaling(spec, columns, out.rows, res)
-        cat_values = [_plain(out.rows[r - 2][res.cat_col]) if res.cat_col < len(out.rows[r - 2]) else None
+        cat_values = [plain(out.rows[r - 2][res.cat_col]) if res.cat_col < len(out.rows[r - 2]) else None
                       for r in range(res.r0, res.r1 + 1)]
         dated = any(isinstance(v, date) for v in cat_values)
         fmt = "0%" if spec.percent else "General"

@@ -30,7 +30,6 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -121,17 +120,6 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: fp.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def dec(v) -> Decimal | None:
-    """A cell value (int / exact Decimal from ``from_cents``) as a two-place Decimal."""
-    if v is None or v == "":
-        return None
-    return Decimal(v).quantize(Decimal("0.01"))
-
-
-def cents_dec(c: int) -> Decimal:
-    return Decimal(int(c)).scaleb(-2)
 
 
 # ---- reading ---------------------------------------------------------------------------------

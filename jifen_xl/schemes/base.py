@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from ..book.sheets import OutputSheet
@@ -94,6 +95,20 @@ def finish(problems: list[Problem], make_outputs: Callable[[], tuple[list[Output
 
 # ---------------------------------------------------------------------------------- roll-up export
 
+ROLLUP_TABLES = ("subjects", "entries", "results", "category_scores", "villages")
+
+
+def dec(v) -> Decimal | None:
+    """A cell value (int / exact Decimal from ``from_cents``) as a two-place Decimal."""
+    if v is None or v == "":
+        return None
+    return Decimal(v).quantize(Decimal("0.01"))
+
+
+def cents_dec(c: int) -> Decimal:
+    return Decimal(int(c)).scaleb(-2)
+
+
 @dataclass
 class Export:
     """What a scheme hands the roll-up (rollup/export.py) for one workbook: typed rows of the
@@ -102,7 +117,7 @@ class Export:
     the lines the command prints. ``broken``: input errors, only the roster was exported."""
 
     problems: list[Problem]
-    tables: dict[str, list[dict]] = field(default_factory=dict)
+    tables: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in ROLLUP_TABLES})
     workbook: dict = field(default_factory=dict)    # title, year, as_of, final, notice_start, notice_end
     summary: list[str] = field(default_factory=list)
     broken: bool = False

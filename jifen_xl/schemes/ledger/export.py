@@ -2,30 +2,17 @@
 typed rows of the roll-up tables, computed exactly as `jifen ledger` computes them."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from ...core.points import from_cents
 from ...core.problems import ERROR, Problem
-from ..base import Export
+from ..base import Export, cents_dec, dec
 from . import model as lg
-
-
-def dec(v) -> Decimal | None:
-    """A cell value (int / exact Decimal from ``from_cents``) as a two-place Decimal."""
-    if v is None or v == "":
-        return None
-    return Decimal(v).quantize(Decimal("0.01"))
-
-
-def cents_dec(c: int) -> Decimal:
-    return Decimal(int(c)).scaleb(-2)
 
 
 def export(sheets, with_names: bool, year: int | None) -> Export:
     data = lg.load(sheets)
     if year:
         data.settings["年度"] = year
-    ex = Export(list(data.problems), {t: [] for t in ("subjects", "entries", "results", "category_scores", "villages")})
+    ex = Export(list(data.problems))
     town = data.town
     ex.tables["subjects"] = [{"village": data.current_village(a.aid), "subject_id": a.aid,
                               "subject_type": a.kind, "group": None, "people": a.people,

@@ -2,29 +2,16 @@
 typed rows of the roll-up tables, computed exactly as `jifen year` computes them."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from ...core.points import from_cents
 from ...core.problems import ERROR, Problem
-from ..base import Export
+from ..base import Export, cents_dec, dec
 from . import model as vg
-
-
-def dec(v) -> Decimal | None:
-    """A cell value (int / exact Decimal from ``from_cents``) as a two-place Decimal."""
-    if v is None or v == "":
-        return None
-    return Decimal(v).quantize(Decimal("0.01"))
-
-
-def cents_dec(c: int) -> Decimal:
-    return Decimal(int(c)).scaleb(-2)
 
 
 def export(sheets, with_names: bool, year: int | None) -> Export:
     data = vg.load(sheets)
     period = vg.resolve_year(data, year)
-    ex = Export(list(data.problems), {t: [] for t in ("subjects", "entries", "results", "category_scores", "villages")})
+    ex = Export(list(data.problems))
     if period is None:
         ex.problems.append(Problem(vg.RECORDS, None, "日期", "",
                                    "评议记录中没有日期，设置中也没有“年度”，无法确定年度；请用参数指定"))
