@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench identity templates clean bundle-windows bundle-check
+.PHONY: install demo test test-js bench identity templates clean bundle-windows bundle-check
 
 # pip stays quiet (-qq: errors only, no version check, no script-location warnings)
 PIP := $(BIN)/python -m pip install -qq --disable-pip-version-check --no-warn-script-location
@@ -24,8 +24,16 @@ install: $(STAMP)
 demo: $(STAMP)
 	@PYTHONWARNINGS=ignore $(BIN)/jifen demo demo
 
-test: $(STAMP) node_modules/.package-lock.json
+test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory test-js; \
+	else \
+	  echo "未找到 node/npm：跳过 WPS 加载项的 JavaScript 测试（.ci/run 会安装 nodejs、npm 和 chromium）。"; \
+	fi
+
+# the WPS add-in's tests (node --test), against a real `jifen serve`
+test-js: $(STAMP) node_modules/.package-lock.json
 	JIFEN_PYTHON=$(abspath $(BIN)/python) XLWINGS_LICENSE_KEY=noncommercial node --test tests/wps/
 
 # test-only npm packages of the WPS add-in's browser test (playwright-core drives Debian's chromium)
