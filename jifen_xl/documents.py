@@ -17,7 +17,7 @@ workbook per document, so page numbers restart for each document.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 from .core.problems import InputError
@@ -31,46 +31,19 @@ CATEGORY_RANKING = "分类排名"
 
 # --------------------------------------------------------------------------- reading
 
-def _raw_sheets(path: Path, command: str) -> dict:
-    """The input sheets ``command`` reads, as the command would read them."""
-    from .app import find_action
+def _paper(path: Path, command: str, paper: str):
+    """The rows behind ``paper``, computed by the workbook's scheme from the input sheets
+    ``command`` reads (Scheme.papers), exactly as the command would read them."""
+    from .app import find_action, scheme_named
     from .book.reader import WorkbookReader, workbook_sheet_names
 
     action = find_action(command, workbook_sheet_names(path))
-    if action is None:
-        raise InputError(f"“{Path(path).name}”不是这类工作簿，无法打印。")
+    scheme = scheme_named(action.scheme) if action is not None else None
+    if scheme is None or paper not in scheme.papers:
+        raise InputError(f"“{Path(path).name}”不是这类工作簿，无法打印{paper}。")
     with WorkbookReader(path) as reader:
-        return {name: reader.sheet(name, expected) for name, expected in action.sheets_to_read().items()}
-
-
-def _records(raw) -> list[dict]:
-    if raw is None:
-        return []
-    return [dict(zip(raw.header, r)) for r in raw.rows]
-
-
-def _date(v) -> date | None:
-    from .core import normalize as nz
-
-    if isinstance(v, datetime):
-        return v.date()
-    if isinstance(v, date):
-        return v
-    if v is None or (isinstance(v, str) and not v.strip()):
-        return None
-    try:
-        d, _ = nz.to_date(v)
-    except (ValueError, TypeError):
-        return None
-    return d
-
-
-def _text(v) -> str:
-    from .core import normalize as nz
-
-    if v is None:
-        return ""
-    return nz.clean_text(v)[0]
+        sheets = {name: reader.sheet(name, expected) for name, expected in action.sheets_to_read().items()}
+    return scheme.papers[paper](sheets)
 
 
 def _cn(d: date | None) -> str:
@@ -78,39 +51,6 @@ def _cn(d: date | None) -> str:
 
 
 # --------------------------------------------------------------------------- 家长通知书 (S-10, S-11)
-
-def semester_rows(path: Path) -> tuple[dict, list[dict], bool]:
-    """(settings, one dict per active pupil in roster order: 学号, 姓名, 总分, 名次, 奖项,
-    provisional?) — the semester totals and ranks of S-11 for every pupil, the award from the
-    award list's tiers (特等 marks of the saved `学期奖励` kept)."""
-    from .core import engine
-    from .core.points import from_cents
-    from .core.ranking import award_keys, competition_rank
-    from .schemes.school import model as sc
-
-    sheets = _raw_sheets(path, "awards")
-    data = sc.load(sheets)
-    if data.problems and any(p.level == "错误" for p in data.problems):
-        raise InputError("工作簿有错误，请先运行“校验数据”（jifen check）并改正后再打印家长通知书。")
-    subs = data.active
-    sids = [s.sid for s in subs]
-    end = data.semester.end if data.semester else (data.latest or date.today())
-    start = data.semester.start if data.semester else None
-    tot = engine.period_totals(data.entries, sids, start, end)
-    nets = dict(zip(tot.index, tot["net"].tolist()))
-    totals = [s.base + int(nets[s.sid]) for s in subs]
-    keys = award_keys(totals, list(tot["ded"]), list(tot["add"]), data.settings["并列处理"])
-    ranks = competition_rank(keys)
-    (awards,) = sc.award_outputs(data, sheets.get(sc.AWARDS))
-    tier = {r[1]: r[4] for r in awards.rows}
-    provisional = "暂定" in (awards.title or "") or (data.latest is not None and data.semester is not None
-                                                    and data.latest < data.semester.end - timedelta(days=7))
-    rows = [{"学号": s.sid, "姓名": s.name, "总分": from_cents(t), RANK: r, "奖项": tier.get(s.sid, "")}
-            for s, t, r in zip(subs, totals, ranks)]
-    settings = dict(data.settings)
-    settings["_学期"] = data.semester
-    return settings, rows, provisional
-
 
 LETTER_COLS = [11, 15, 11, 15, 11, 15]
 LETTER_ROWS = [30, 22, 24, 24, 22, 120, 26, 44, 20]     # sums to 332 pt: two per A4 page
@@ -121,7 +61,7 @@ def parent_letters(docs, src, request: str = "") -> int:
     from .core.periods import semester_cn
     from .printbase import _num, rank_text, _tie_counts
 
-    settings, rows, provisional = semester_rows(src.path)
+    settings, rows, provisional = _paper(src.path, "awards", PARENT_LETTER)
     klass = str(settings.get("班级") or src.settings.get("班级") or "")
     sem = settings.get("_学期")
     label = semester_cn(sem.start if sem else None)
@@ -186,43 +126,11 @@ def parent_letters(docs, src, request: str = "") -> int:
 
 # --------------------------------------------------------------------------- ledger papers (L-3)
 
-def _ledger(path: Path):
-    from .schemes.ledger import model as lg
-
-    sheets = _raw_sheets(path, "ledger")
-    return lg, sheets, lg.load(sheets)
-
-
-def notice_claims(path: Path) -> tuple[dict, dict[str, list[list]]]:
-    """Claims posted for public notice and not yet reviewed (公示日期 filled; no 审核日期,
-    录入日期 or 结果), per village of the account: [编号, 账户号, 名称, 类型, 事项, 分值, 申报日期, 公示日期]."""
-    from .core.points import from_cents
-
-    lg, sheets, data = _ledger(path)
-    out: dict[str, list[list]] = {}
-    for r in _records(sheets.get(lg.CLAIMS)):
-        posted = _date(r.get("公示日期"))
-        if posted is None or _text(r.get("结果")) or _date(r.get("审核日期")) or _date(r.get("录入日期")):
-            continue
-        aid = _text(r.get("账户号"))
-        acc = data.accounts.get(aid)
-        rule = data.rules.get(_text(r.get("代码")))
-        if acc is None or rule is None:
-            continue
-        points = r.get("分值")
-        if points is None or (isinstance(points, str) and not points.strip()):
-            points = from_cents(rule.rule.points) if rule.rule.points is not None else ""
-        claimed = _date(r.get("申报日期"))
-        out.setdefault(data.village_on(aid, posted), []).append(
-            [_text(r.get("编号")), aid, acc.name, acc.kind, rule.rule.item, points, claimed, posted])
-    return data.settings, out
-
-
 def notice_board(docs, src, request: str = "") -> int:
     """`公示栏`: one notice per village of the claims in notice (L-3 step 3)."""
     from .printbase import _num, _width
 
-    settings, by_village = notice_claims(src.path)
+    settings, by_village = _paper(src.path, "ledger", NOTICE_BOARD)
     town = str(settings.get("镇名") or "")
     n = 0
     cols = ["编号", "账户号", "名称", "类型", "事项", "分值", "申报日期", "公示日期", "异议"]
@@ -271,33 +179,6 @@ def notice_board(docs, src, request: str = "") -> int:
     return n
 
 
-def entered_claims(path: Path) -> tuple[dict, list[dict]]:
-    """Claims entered with 结果 通过 (L-3 step 6), in 录入日期 order then sheet order."""
-    from .core.points import from_cents
-
-    lg, sheets, data = _ledger(path)
-    out = []
-    for i, r in enumerate(_records(sheets.get(lg.CLAIMS))):
-        entered = _date(r.get("录入日期"))
-        if entered is None or _text(r.get("结果")) != lg.PASSED:
-            continue
-        aid = _text(r.get("账户号"))
-        acc = data.accounts.get(aid)
-        rule = data.rules.get(_text(r.get("代码")))
-        if acc is None or rule is None:
-            continue
-        points = r.get("分值")
-        if points is None or (isinstance(points, str) and not points.strip()):
-            points = from_cents(rule.rule.points) if rule.rule.points is not None else ""
-        out.append({"编号": _text(r.get("编号")), "账户号": aid, "名称": acc.name, "类型": acc.kind,
-                    "村": data.village_on(aid, entered), "事项": rule.rule.item, "类别": rule.rule.category,
-                    "分值": points, "申报日期": _date(r.get("申报日期")), "公示日期": _date(r.get("公示日期")),
-                    "审核日期": _date(r.get("审核日期")), "录入日期": entered, "录入人": _text(r.get("录入人")),
-                    "_order": (entered, i)})
-    out.sort(key=lambda d: d["_order"])
-    return data.settings, out
-
-
 def _iso_prefix(when: str) -> str:
     """2026-12 / 2026-12-5 / 2026年12月 → an ISO prefix (2026-12, 2026-12-05)."""
     import re
@@ -320,7 +201,7 @@ def award_slips(docs, src, request: str = AWARD_SLIPS) -> int:
     `奖分通知单-2026-12` (or `-2026-12-05`) only the claims entered in that month (day)."""
     from .printbase import _num
 
-    settings, claims = entered_claims(src.path)
+    settings, claims = _paper(src.path, "ledger", AWARD_SLIPS)
     when = request[len(AWARD_SLIPS) + 1:] if request.startswith(AWARD_SLIPS + "-") else ""
     if when:
         claims = [c for c in claims if c["录入日期"].isoformat().startswith(_iso_prefix(when))]
@@ -382,35 +263,11 @@ def award_slips(docs, src, request: str = AWARD_SLIPS) -> int:
 CATEGORY_COLS = ["类别", "类型", RANK, "账户号", "名称", "所属村", "本类积分"]
 
 
-def category_ranking_rows(path: Path) -> tuple[dict, list[list], str]:
-    """Per category (L-2) and account type (L-1), open accounts with points in that
-    category ranked by them (C-4, competition ranking)."""
-    from .core.points import from_cents
-    from .core.ranking import competition_rank
-
-    lg, _, data = _ledger(path)
-    tot = lg.account_totals(data)
-    rows = []
-    for cat in lg.CATEGORIES:
-        for kind in lg.TYPES:
-            accs = [a for a in data.accounts.values() if a.kind == kind and not a.closed
-                    and int(tot.loc[a.aid, cat]) != 0]
-            if not accs:
-                continue
-            pts = [int(tot.loc[a.aid, cat]) for a in accs]
-            ranks = competition_rank(pts)
-            block = sorted(zip(ranks, range(len(accs)), accs, pts), key=lambda x: (x[0], x[1]))
-            rows += [[cat, kind, r, a.aid, a.name, data.current_village(a.aid), from_cents(p)]
-                     for r, _, a, p in block]
-    as_of = data.as_of()
-    return data.settings, rows, as_of
-
-
 def category_ranking(docs, src, request: str = "") -> int:
     """`分类排名`: the ranking per category and account type, as one printed table."""
     from .printbase import SourceSheet, _table_layout
 
-    settings, rows, as_of = category_ranking_rows(src.path)
+    settings, rows, as_of = _paper(src.path, "ledger", CATEGORY_RANKING)
     town = str(settings.get("镇名") or "")
     title = f"{town}　积分分类排名（各类别内按账户类型排名，只列本类有积分的账户" + (f"；数据截至 {as_of}）" if as_of else "）")
     return _table_layout(docs.new(), SourceSheet(CATEGORY_RANKING, CATEGORY_COLS, rows, title))

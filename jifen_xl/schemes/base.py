@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -123,6 +124,34 @@ class Export:
     broken: bool = False
 
 
+# ------------------------------------------------------------------ reading cells for papers
+
+def records(raw: RawSheet | None) -> list[dict]:
+    """A raw sheet's rows as dicts keyed by header (the printed papers read sheets loosely)."""
+    if raw is None:
+        return []
+    return [dict(zip(raw.header, r)) for r in raw.rows]
+
+
+def cell_date(v) -> date | None:
+    """A date cell, or None when empty or unreadable."""
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    try:
+        d, _ = nz.to_date(v)
+    except (ValueError, TypeError):
+        return None
+    return d
+
+
+def cell_text(v) -> str:
+    return "" if v is None else nz.clean_text(v)[0]
+
+
 # ---------------------------------------------------------------------------------- the scheme
 
 DemoRun = list[tuple[Path, list[tuple[str, dict]]]]   # (workbook, [(command, options), …])
@@ -157,6 +186,8 @@ class Scheme:
     # documents `jifen print` derives from an output sheet: "prefix-" -> fn(sheet, label) -> sheets
     print_derived: dict[str, Callable] = field(default_factory=dict)
     export: Callable[[dict, bool, int | None], Export] | None = None   # (sheets, with_names, year): roll-up
+    # data behind the printed papers of `jifen print` (documents.py): paper -> fn(input sheets) -> rows
+    papers: dict[str, Callable[[dict], object]] = field(default_factory=dict)
 
     def action(self, command: str) -> Action | None:
         return next((a for a in self.actions if a.name == command), None)

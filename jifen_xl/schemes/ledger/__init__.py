@@ -8,7 +8,7 @@ export.py: the roll-up tables (`jifen export` / `jifen rollup`).
 from __future__ import annotations
 
 from ..base import PrintJob, Scheme
-from . import actions, demo, export, model, template
+from . import actions, demo, export, model, papers, template
 
 
 def detect(names: set[str]) -> bool:
@@ -32,4 +32,5 @@ SCHEME = Scheme(
                 PrintJob((model.INDICATORS, model.RANKING, "分类排名"), "示范村指标与积分排名"),
                 PrintJob(("公示栏", "奖分通知单-2026-12"), "公示栏与奖分通知单")),
     export=export.export,
+    papers=papers.PAPERS,
 )

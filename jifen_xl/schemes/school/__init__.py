@@ -8,7 +8,7 @@ data.py: the loaded data shared with the derived sources dorms.py (S-4, S-5) and
 from __future__ import annotations
 
 from ..base import PrintJob, Scheme
-from . import actions, demo, exam_actions, model, template
+from . import actions, demo, exam_actions, model, papers, template
 
 
 def detect(names: set[str]) -> bool:
@@ -33,4 +33,5 @@ SCHEME = Scheme(
                 PrintJob(("奖状",), "奖状"),
                 PrintJob(("家长通知书",), "家长通知书")),
     export=None,
+    papers=papers.PAPERS,
 )
