@@ -13,6 +13,7 @@ one is refused (级别 拒绝) and left out, never reordering what follows.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -457,65 +458,158 @@ def false_claim_points(claimed: int) -> int:
     return -2 * claimed if claimed > 0 else 0
 
 
+@dataclass
+class ClaimRow:
+    """One parsed `申报` record and what it names: its account and rule (None when blank or
+    unknown), and the points each counts once check_points has found them."""
+    rec: dict
+    acc: Account | None = None
+    lrule: LedgerRule | None = None
+    each: int | None = None
+
+    @property
+    def row(self) -> int:
+        return self.rec["_row"]
+
+
+@dataclass
+class ClaimContext:
+    data: LedgerData
+    numbers: UniqueBy = field(default_factory=lambda: UniqueBy(CLAIMS, "编号"))
+
+
+def check_number_unique(c: ClaimRow, ctx: ClaimContext) -> Problem | None:
+    """C-6: a 编号 is given once (the repeat is reported; it does not stop the claim)."""
+    n = c.rec.get("编号")
+    return ctx.numbers.first(n, c.row) if n else None
+
+
+def _choice(c: ClaimRow, col: str, choices: tuple[str, ...], tail: str = "") -> Problem | None:
+    v = c.rec.get(col)
+    if v and v not in choices:
+        return Problem(CLAIMS, c.row, col, v, f"{col}只能填写：" + "、".join(choices) + tail)
+    return None
+
+
+def check_mode(c: ClaimRow, ctx: ClaimContext) -> Problem | None:
+    """L-3: 申报方式 is 本人 or 代报."""
+    return _choice(c, "申报方式", MODES)
+
+
+def check_channel(c: ClaimRow, ctx: ClaimContext) -> Problem | None:
+    """L-3: 渠道 is one of the channels (qq in any case reads as QQ)."""
+    v = c.rec.get("渠道")
+    if v and v.upper() == "QQ":
+        c.rec["渠道"] = "QQ"
+    return _choice(c, "渠道", CHANNELS)
+
+
+def check_result(c: ClaimRow, ctx: ClaimContext) -> Problem | None:
+    """L-3, L-4: 结果 is 通过, 不通过 or 虚假 — blank while the claim is in progress."""
+    return _choice(c, "结果", RESULTS, "；办理中请留空")
+
+
+def check_claim_date(c: ClaimRow, ctx: ClaimContext) -> Problem | None:
+    """L-3: a claim starts with its 申报日期 (a later step's date is reported by check_workflow)."""
+    r = c.rec
+    if r.get("申报日期") is None and "申报日期" not in r.get("_bad", set()) and not any(
+            r.get(col) is not None for col, _, _ in STEPS[1:]):
+        return Problem(CLAIMS, c.row, "申报日期", "", "“申报日期”不能为空")
+    return None
+
+
+def check_steps(c: ClaimRow, ctx: ClaimContext) -> list[Problem]:
+    """L-3: the six steps in order (check_workflow: the one check that may find several
+    problems in a row, one per step)."""
+    return check_workflow(c.rec)
+
+
+def check_account_known(c: ClaimRow, ctx: ClaimContext) -> Problem | None:
+    """L-1: the 账户号 is on `账户`."""
+    aid = c.rec["账户号"]
+    if aid and c.acc is None:
+        return Problem(CLAIMS, c.row, "账户号", aid, "“账户”表中没有这个账户号" + hint(ctx.data, "账户号", aid))
+    return None
+
+
+def check_code_known(c: ClaimRow, ctx: ClaimContext) -> Problem | None:
+    """L-2: the 代码 is on `规则`."""
+    code = c.rec["代码"]
+    if code and c.lrule is None:
+        return Problem(CLAIMS, c.row, "代码", code, "“规则”表中没有这个代码" + hint(ctx.data, "代码", code))
+    return None
+
+
+def check_account_open(c: ClaimRow, ctx: ClaimContext) -> Problem | None:
+    """L-1: a closed account takes no new claim (finished ones stay)."""
+    if c.acc is not None and c.acc.closed and not c.rec.get("结果"):
+        return Problem(CLAIMS, c.row, "账户号", c.rec["账户号"], "账户已注销，不能再办理新的申报（已办结的记录保留）")
+    return None
+
+
+def check_points(c: ClaimRow, ctx: ClaimContext) -> Problem | None:
+    """L-1, L-2, C-2: the rule applies to the account's type; an explicit 分值 replaces the
+    rule's within its range and sign; a case-by-case rule needs one once decided."""
+    acc, lrule, r = c.acc, c.lrule, c.rec
+    if acc is None or lrule is None:
+        return None
+    rule = lrule.rule
+    if not lrule.applies_to(acc.kind):
+        return Problem(CLAIMS, c.row, "代码", r["代码"],
+                       f"规则“{rule.item}”不适用于{acc.kind}账户（适用：{'、'.join(lrule.types)}）")
+    if r["分值"] is not None:
+        c.each = to_cents(r["分值"])
+        why = rule.check_explicit(c.each)
+        return Problem(CLAIMS, c.row, "分值", r["分值"], why) if why else None
+    result = r.get("结果") if r.get("结果") in RESULTS else None
+    if rule.points is None and result in (PASSED, FALSE):
+        return Problem(CLAIMS, c.row, "分值", "", f"“{rule.item}”的分值视情况而定，请填写分值")
+    c.each = rule.points
+    return None
+
+
+ClaimCheck = Callable[[ClaimRow, ClaimContext], "Problem | list[Problem] | None"]
+# In order; every check runs on every row (a claim's problems are all reported). A row with
+# a problem from any check but those in NOT_STOPPING becomes no entry.
+CLAIM_CHECKS: list[ClaimCheck] = [
+    check_number_unique, check_mode, check_channel, check_result, check_claim_date, check_steps,
+    check_account_known, check_code_known, check_account_open, check_points,
+]
+NOT_STOPPING = (check_number_unique,)
+
+
 def claim_entries(data: LedgerData, raw: RawSheet | None, builder: EntryBuilder,
                   dates: list[date]) -> list[Problem]:
-    """Validate `申报` and add an entry per counted claim (通过, dated 录入日期, L-3) and per
-    false claim (虚假, a −2× deduction under 奖励惩罚, dated at the last step reached, L-4)."""
+    """Validate `申报` (CLAIM_CHECKS) and add an entry per counted claim (通过, dated 录入日期,
+    L-3) and per false claim (虚假, a −2× deduction under 奖励惩罚, dated at the last step
+    reached, L-4)."""
     if raw is None:
         return []
     recs, problems = parse_table(raw, CLAIM_COLS)
     problems += match_ids(data, recs, CLAIMS, codes=True)
-    numbers = UniqueBy(CLAIMS, "编号")
+    ctx = ClaimContext(data)
     for r in recs:
         row, bad = r["_row"], r.get("_bad", set())
-        n = r.get("编号")
-        if n and (repeat := numbers.first(n, row)):
-            problems.append(repeat)
-        dates += [r[c] for c, _, _ in STEPS if r.get(c) is not None]
-        row_problems = []
-        for col, choices in (("申报方式", MODES), ("渠道", CHANNELS), ("结果", RESULTS)):
-            v = r.get(col)
-            if v and col == "渠道" and v.upper() == "QQ":
-                r[col] = v = "QQ"
-            if v and v not in choices:
-                row_problems.append(Problem(CLAIMS, row, col, v, f"{col}只能填写：" + "、".join(choices)
-                                            + ("；办理中请留空" if col == "结果" else "")))
-        if r.get("申报日期") is None and "申报日期" not in bad and not any(
-                r.get(c) is not None for c, _, _ in STEPS[1:]):
-            row_problems.append(Problem(CLAIMS, row, "申报日期", "", "“申报日期”不能为空"))
-        row_problems += check_workflow(r)
         aid, code = r["账户号"], r["代码"]
-        acc = data.accounts.get(aid) if aid else None
-        lrule = data.rules.get(code) if code else None
-        if aid and acc is None:
-            row_problems.append(Problem(CLAIMS, row, "账户号", aid, "“账户”表中没有这个账户号" + hint(data, "账户号", aid)))
-        if code and lrule is None:
-            row_problems.append(Problem(CLAIMS, row, "代码", code, "“规则”表中没有这个代码" + hint(data, "代码", code)))
-        result = r.get("结果") if r.get("结果") in RESULTS else None
-        if acc is not None and acc.closed and not r.get("结果"):
-            row_problems.append(Problem(CLAIMS, row, "账户号", aid,
-                                        "账户已注销，不能再办理新的申报（已办结的记录保留）"))
-        each = None
-        if acc is not None and lrule is not None:
-            rule = lrule.rule
-            if not lrule.applies_to(acc.kind):
-                row_problems.append(Problem(CLAIMS, row, "代码", code,
-                                            f"规则“{rule.item}”不适用于{acc.kind}账户（适用：{'、'.join(lrule.types)}）"))
-            elif r["分值"] is not None:
-                each = to_cents(r["分值"])
-                why = rule.check_explicit(each)
-                if why:
-                    row_problems.append(Problem(CLAIMS, row, "分值", r["分值"], why))
-            elif rule.points is None and result in (PASSED, FALSE):
-                row_problems.append(Problem(CLAIMS, row, "分值", "",
-                                            f"“{rule.item}”的分值视情况而定，请填写分值"))
+        c = ClaimRow(r, data.accounts.get(aid) if aid else None, data.rules.get(code) if code else None)
+        dates += [r[col] for col, _, _ in STEPS if r.get(col) is not None]
+        stopped = False
+        for check in CLAIM_CHECKS:
+            found = check(c, ctx)
+            if not found:
+                continue
+            if isinstance(found, Problem):
+                problems.append(found)
             else:
-                each = rule.points
-        problems += row_problems
-        if row_problems or bad or acc is None or lrule is None or each is None:
+                problems += found
+            if check not in NOT_STOPPING:
+                stopped = True
+        acc, lrule, each = c.acc, c.lrule, c.each
+        if stopped or bad or acc is None or lrule is None or each is None:
             continue
+        result = r.get("结果") if r.get("结果") in RESULTS else None
         subject = acc.subject()
-        ref = n or ""
+        ref = r.get("编号") or ""
         if result == PASSED:
             builder.add(sheet=CLAIMS, row=row, date=r["录入日期"], subject=subject, rule=lrule.rule,
                         each=each, status=PASSED, ref=ref)
@@ -525,7 +619,7 @@ def claim_entries(data: LedgerData, raw: RawSheet | None, builder: EntryBuilder,
                 problems.append(Problem(CLAIMS, row, "结果", result,
                                         "减分事项被认定为虚假：不计分，也不加倍扣分", NOTICE))
                 continue
-            last = [r[c] for c, _, _ in STEPS if r.get(c) is not None][-1]
+            last = [r[col] for col, _, _ in STEPS if r.get(col) is not None][-1]
             builder.add(sheet=CLAIMS, row=row, date=last, subject=subject, rule=lrule.rule,
                         each=penalty, status=FALSE, ref=ref, category=PENALTY_CATEGORY,
                         item=f"虚假申报加倍扣分：{lrule.rule.item}", note=f"申报 {fmt(each)} 分")

@@ -473,12 +473,14 @@ def _p(rec: dict, column: str, value, message: str, level: str = ERROR) -> Probl
 
 
 def check_date_present(rec: dict, ctx: RecordContext) -> Problem | None:
+    """WORKBOOKS `评议记录`: 日期 is required (an unreadable one was reported by parse_table)."""
     if rec["日期"] is None and "日期" not in rec.get("_bad", set()):
         return _p(rec, "日期", "", "“日期”不能为空，请填写评议日期")
     return None
 
 
 def check_household_known(rec: dict, ctx: RecordContext) -> Problem | None:
+    """V-1: the 户号 is on `农户名册`."""
     hid = rec["户号"]
     if not hid:
         return _p(rec, "户号", "", "“户号”不能为空")
@@ -496,6 +498,7 @@ def check_household_participates(rec: dict, ctx: RecordContext) -> Problem | Non
 
 
 def check_code_known(rec: dict, ctx: RecordContext) -> Problem | None:
+    """C-2: the 代码 names a rule of `规则`."""
     code = rec["代码"]
     if not code:
         return _p(rec, "代码", "", "“代码”不能为空")
@@ -513,6 +516,7 @@ def check_status(rec: dict, ctx: RecordContext) -> Problem | None:
 
 
 def check_source(rec: dict, ctx: RecordContext) -> Problem | None:
+    """V-9: 来源 is 评议 or 申报 (blank means 评议)."""
     src = rec["来源"]
     if src and src not in SOURCES:
         return _p(rec, "来源", src, "来源只能是“评议”或“申报”")

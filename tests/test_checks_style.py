@@ -1,0 +1,132 @@
+"""Issue #13 item 5, one validation style: every scheme validates its record rows with an
+ordered list of small named checks, each returning one located ``Problem`` (or None), run in
+one place — village ``RECORD_CHECKS``, school ``LOG_CHECKS``, ledger ``CLAIM_CHECKS``.
+
+Each check is exercised alone here on one bad row; the behaviour of the whole lists is
+covered by the scheme tests and the byte-identity digests."""
+from __future__ import annotations
+
+from datetime import date
+
+import test_ledger
+from contract import raw_sheets, scenario_class
+from jifen_xl.core.problems import ERROR, NOTICE, Problem
+from jifen_xl.schemes.ledger import model as lg
+from jifen_xl.schemes.school import model as sc
+from jifen_xl.schemes.village import model as vm
+
+
+def test_each_scheme_exposes_its_ordered_checks():
+    for checks in (vm.RECORD_CHECKS, sc.LOG_CHECKS, lg.CLAIM_CHECKS):
+        assert len(checks) >= 8 and len(set(checks)) == len(checks)
+        for check in checks:
+            assert callable(check) and check.__name__.startswith("check_") and check.__doc__
+    assert sc.LOG_CHECKS[:3] == [sc.check_in_semester, sc.check_target_present, sc.check_code_present]
+    assert sc.LOG_CHECKS[-1] is sc.check_duplicate and vm.RECORD_CHECKS[-1] is vm.check_duplicate
+    assert lg.CLAIM_CHECKS[0] is lg.check_number_unique and lg.CLAIM_CHECKS[-1] is lg.check_points
+
+
+# ---- school `日志` ------------------------------------------------------------------------------
+
+def _school():
+    data = sc.load(raw_sheets(scenario_class()))
+    return data, sc.LogContext(data)
+
+
+def _log(row=9, d=date(2026, 9, 7), target="1001", who=None, code="X02", item=None, count=1,
+         value=None, recorder="班长", remark=None, ref=None):
+    return sc.LogRow(row, d, target, who, code, item, count, value, recorder, remark, ref)
+
+
+def _resolved(r, ctx):
+    """Run the checks that resolve rule and target, as the runner does before later checks."""
+    for check in (sc.check_code_known, sc.check_student_known, sc.check_collective_members):
+        assert check(r, ctx) is None
+    return r
+
+
+def test_school_checks_alone_return_located_problems():
+    data, ctx = _school()
+    assert sc.check_in_semester(_log(d=date(2026, 10, 8)), ctx) == Problem(
+        "日志", 9, "日期", date(2026, 10, 8), "日期不在本学期内（2026-09-01～2026-09-30）", ERROR)
+    assert sc.check_in_semester(_log(), ctx) is None
+    assert sc.check_target_present(_log(target=None), ctx).column == "对象"
+    assert sc.check_code_present(_log(code=None), ctx) == Problem("日志", 9, "代码", "", "“代码”不能为空", ERROR)
+    unknown = sc.check_code_known(_log(code="Z99"), ctx)
+    assert (unknown.row, unknown.column, unknown.value, unknown.level) == (9, "代码", "Z99", ERROR)
+    assert unknown.message.startswith("规则表中没有这个代码")
+    r = _log(item="不交作业")
+    assert sc.check_code_known(r, ctx) is None
+    assert sc.check_item_matches(r, ctx) == Problem(
+        "日志", 9, "事项", "不交作业", "事项与规则表不一致（代码 X02 是“上课迟到”）", ERROR)
+    missing = sc.check_student_known(_log(target="9999"), ctx)
+    assert (missing.column, missing.value) == ("对象", "9999")
+    assert missing.message.startswith("名册中没有这个学号")
+    r = _log(who="李四")
+    assert sc.check_student_known(r, ctx) is None
+    assert sc.check_name_matches(r, ctx) == Problem(
+        "日志", 9, "姓名", "李四", "姓名与名册不一致（学号 1001 是“张三”）", ERROR)
+    r = _log(target="1004")
+    assert sc.check_student_known(r, ctx) is None
+    assert sc.check_student_active(r, ctx) == Problem("日志", 9, "对象", "1004", "赵六已不在籍，这条记录不计入", NOTICE)
+    r = _log(target="宿舍:999")
+    assert sc.check_student_known(r, ctx) is None
+    assert sc.check_collective_members(r, ctx) == Problem(
+        "日志", 9, "对象", "宿舍:999", "名册中没有宿舍“999”的在籍学生", ERROR)
+    r = _resolved(_log(code="Q16"), ctx)
+    assert sc.check_explicit_value(r, ctx) == Problem(
+        "日志", 9, "分值", "", "“视情况加减分”的分值视情况而定，请填写分值", ERROR)
+    r = _resolved(_log(code="Q16", value=9), ctx)
+    bad_value = sc.check_explicit_value(r, ctx)
+    assert (bad_value.column, bad_value.value, bad_value.level) == ("分值", 9, ERROR)
+    assert sc.check_duplicate(_log(row=9), ctx) is None
+    assert sc.check_duplicate(_log(row=12), ctx) == Problem(
+        "日志", 12, "", "", "与第9行重复（同一日期、对象、代码、记录人和备注）；同一事项多次请填“次数”", ERROR)
+
+
+# ---- ledger `申报` -------------------------------------------------------------------------------
+
+def _ledger():
+    data = test_ledger.load()
+    return data, lg.ClaimContext(data)
+
+
+def _claim(data, row=20, **changes):
+    values = test_ledger.claim(99, "A01", "R01", date(2026, 3, 10))
+    rec = dict(zip(test_ledger.CLAIM_HEADER, values))
+    rec.update(changes)
+    rec["_row"] = row
+    aid, code = rec["账户号"], rec["代码"]
+    return lg.ClaimRow(rec, data.accounts.get(aid) if aid else None, data.rules.get(code) if code else None)
+
+
+def test_ledger_checks_alone_return_located_problems():
+    data, ctx = _ledger()
+    for check in lg.CLAIM_CHECKS:      # a good claim passes every check
+        assert not check(_claim(data), ctx)
+    assert lg.check_number_unique(_claim(data, row=21, 编号=99), ctx) == Problem(
+        "申报", 21, "编号", 99, "编号重复（第20行已有）", ERROR)
+    assert lg.check_mode(_claim(data, 申报方式="别人"), ctx) == Problem(
+        "申报", 20, "申报方式", "别人", "申报方式只能填写：本人、代报", ERROR)
+    c = _claim(data, 渠道="qq")
+    assert lg.check_channel(c, ctx) is None and c.rec["渠道"] == "QQ"
+    assert lg.check_channel(_claim(data, 渠道="邮件"), ctx).column == "渠道"
+    assert lg.check_result(_claim(data, 结果="好"), ctx).message.endswith("；办理中请留空")
+    blank = {col: None for col, _, _ in lg.STEPS}
+    assert lg.check_claim_date(_claim(data, **blank), ctx) == Problem(
+        "申报", 20, "申报日期", "", "“申报日期”不能为空", ERROR)
+    steps = lg.check_steps(_claim(data, 初审人=None), ctx)
+    assert [(p.row, p.column) for p in steps] == [(20, "初审人")]
+    unknown = lg.check_account_known(_claim(data, 账户号="Z9"), ctx)
+    assert (unknown.sheet, unknown.row, unknown.column, unknown.value) == ("申报", 20, "账户号", "Z9")
+    unknown = lg.check_code_known(_claim(data, 代码="R99"), ctx)
+    assert (unknown.sheet, unknown.row, unknown.column, unknown.value) == ("申报", 20, "代码", "R99")
+    closed = lg.check_account_open(_claim(data, 账户号="A07", 结果=None), ctx)
+    assert (closed.column, closed.value) == ("账户号", "A07")
+    wrong_type = lg.check_points(_claim(data, 账户号="A05", 代码="R02"), ctx)
+    assert (wrong_type.column, wrong_type.value) == ("代码", "R02")
+    assert "不适用于单位账户" in wrong_type.message
+    c = _claim(data, 代码="R03")
+    assert lg.check_points(c, ctx) == Problem("申报", 20, "分值", "", "“调解纠纷”的分值视情况而定，请填写分值", ERROR)
+    c = _claim(data, 代码="R03", 分值=6)
+    assert lg.check_points(c, ctx) is None and c.each == 600
