@@ -24,6 +24,8 @@ def test_each_scheme_exposes_its_ordered_checks():
     assert sc.LOG_CHECKS[:3] == [sc.check_in_semester, sc.check_target_present, sc.check_code_present]
     assert sc.LOG_CHECKS[-1] is sc.check_duplicate and vm.RECORD_CHECKS[-1] is vm.check_duplicate
     assert lg.CLAIM_CHECKS[0] is lg.check_number_unique and lg.CLAIM_CHECKS[-1] is lg.check_points
+    for checks in (lg.TRANSFER_CHECKS, lg.REDEMPTION_CHECKS):
+        assert checks and all(check.__name__.startswith("check_") and check.__doc__ for check in checks)
 
 
 # ---- school `日志` ------------------------------------------------------------------------------
@@ -130,3 +132,38 @@ def test_ledger_checks_alone_return_located_problems():
     assert lg.check_points(c, ctx) == Problem("申报", 20, "分值", "", "“调解纠纷”的分值视情况而定，请填写分值", ERROR)
     c = _claim(data, 代码="R03", 分值=6)
     assert lg.check_points(c, ctx) is None and c.each == 600
+
+
+def test_ledger_transfer_and_redemption_checks_alone():
+    data = test_ledger.load()
+
+    def transfer(**changes):
+        r = {"_row": 5, "日期": date(2026, 3, 1), "账户号": "A01", "原村": "东村", "新村": "西村"}
+        return {**r, **changes}
+
+    for check in lg.TRANSFER_CHECKS:
+        assert check(transfer(), data) is None
+    unknown = lg.check_transfer_account_known(transfer(账户号="Z9"), data)
+    assert (unknown.sheet, unknown.row, unknown.column, unknown.value) == ("转移", 5, "账户号", "Z9")
+    assert lg.check_transfer_account_open(transfer(账户号="A07"), data) == Problem(
+        "转移", 5, "账户号", "A07", "账户已注销，不能转移", ERROR)
+    origin = lg.check_transfer_origin(transfer(原村="西村"), data)
+    assert (origin.column, origin.value, origin.level) == ("原村", "西村", ERROR)
+    assert "东村" in origin.message
+    assert lg.check_transfer_moves(transfer(新村="东村"), data) == Problem(
+        "转移", 5, "新村", "东村", "新村与原村相同", ERROR)
+    away = lg.check_transfer_in_town(transfer(新村="李庄"), data)
+    assert (away.column, away.value, away.level) == ("新村", "李庄", lg.REFUSED)
+
+    def redemption(**changes):
+        r = {"_row": 7, "日期": date(2026, 4, 1), "账户号": "A01", "商品": "毛巾", "数量": 1}
+        return {**r, **changes}
+
+    for check in lg.REDEMPTION_CHECKS:
+        assert check(redemption(), data) is None
+    unknown = lg.check_redemption_account_known(redemption(账户号="Z9"), data)
+    assert (unknown.sheet, unknown.row, unknown.column, unknown.value) == ("兑换记录", 7, "账户号", "Z9")
+    assert lg.check_redemption_item_known(redemption(商品="冰箱"), data) == Problem(
+        "兑换记录", 7, "商品", "冰箱", "“兑换目录”中没有这个商品", ERROR)
+    assert lg.check_redemption_quantity(redemption(数量=0), data) == Problem(
+        "兑换记录", 7, "数量", 0, "数量至少为 1", ERROR)

@@ -631,10 +631,59 @@ def claim_entries(data: LedgerData, raw: RawSheet | None, builder: EntryBuilder,
 
 # ---- transfers (L-7) -------------------------------------------------------------------------
 
+def check_transfer_account_known(r: dict, data: LedgerData) -> Problem | None:
+    """L-7: the 账户号 of a transfer is on `账户`."""
+    aid = r["账户号"]
+    if data.accounts.get(aid) is None:
+        return Problem(TRANSFERS, r["_row"], "账户号", aid, "“账户”表中没有这个账户号" + hint(data, "账户号", aid))
+    return None
+
+
+def check_transfer_account_open(r: dict, data: LedgerData) -> Problem | None:
+    """L-1, L-7: a closed account is not transferred."""
+    if data.accounts[r["账户号"]].closed:
+        return Problem(TRANSFERS, r["_row"], "账户号", r["账户号"], "账户已注销，不能转移")
+    return None
+
+
+def check_transfer_origin(r: dict, data: LedgerData) -> Problem | None:
+    """L-7: 原村 is the account's village on the transfer's date (earlier transfers applied)."""
+    now = data.village_on(r["账户号"], r["日期"])
+    if r["原村"] != now:
+        return Problem(TRANSFERS, r["_row"], "原村", r["原村"],
+                       f"原村与该账户当时的所属村“{now}”不一致（“账户”表的所属村填开户时的村，"
+                       "迁移只在“转移”表登记）")
+    return None
+
+
+def check_transfer_moves(r: dict, data: LedgerData) -> Problem | None:
+    """L-7: a transfer changes the village."""
+    if r["新村"] == r["原村"]:
+        return Problem(TRANSFERS, r["_row"], "新村", r["新村"], "新村与原村相同")
+    return None
+
+
+def check_transfer_in_town(r: dict, data: LedgerData) -> Problem | None:
+    """L-7: points move only within the town — a 新村 not in `村庄` is refused (拒绝)."""
+    if r["新村"] not in data.villages:
+        return Problem(TRANSFERS, r["_row"], "新村", r["新村"],
+                       f"不予转移：“{r['新村']}”不在本镇“村庄”表中，积分只能在本镇范围内转移接续", REFUSED)
+    return None
+
+
+TransferCheck = Callable[[dict, LedgerData], "Problem | None"]
+# In order; a transfer stops at its first problem.
+TRANSFER_CHECKS: list[TransferCheck] = [
+    check_transfer_account_known, check_transfer_account_open, check_transfer_origin, check_transfer_moves,
+    check_transfer_in_town,
+]
+
+
 def read_transfers(data: LedgerData, raw: RawSheet | None, dates: list[date]) -> list[Problem]:
     """L-7: a transfer moves an account to another village of the same town from its date,
     points and history intact. 原村 must be the account's village on that date (错误); a
-    新村 outside the town (not in `村庄`) is refused (拒绝)."""
+    新村 outside the town (not in `村庄`) is refused (拒绝). Transfers are taken in date
+    order (TRANSFER_CHECKS), so each sees the earlier ones."""
     if raw is None:
         return []
     recs, problems = parse_table(raw, TRANSFER_COLS)
@@ -642,35 +691,48 @@ def read_transfers(data: LedgerData, raw: RawSheet | None, dates: list[date]) ->
     recs = [r for r in recs if r["日期"] is not None and "_bad" not in r]
     dates += [r["日期"] for r in recs]
     for r in sorted(recs, key=lambda r: (r["日期"], r["_row"])):
-        row, aid = r["_row"], r["账户号"]
-        if not aid or not r["原村"] or not r["新村"]:
+        if not r["账户号"] or not r["原村"] or not r["新村"]:
             continue
-        acc = data.accounts.get(aid)
-        if acc is None:
-            problems.append(Problem(TRANSFERS, row, "账户号", aid, "“账户”表中没有这个账户号" + hint(data, "账户号", aid)))
-            continue
-        if acc.closed:
-            problems.append(Problem(TRANSFERS, row, "账户号", aid, "账户已注销，不能转移"))
-            continue
-        now = data.village_on(aid, r["日期"])
-        if r["原村"] != now:
-            problems.append(Problem(TRANSFERS, row, "原村", r["原村"],
-                                    f"原村与该账户当时的所属村“{now}”不一致（“账户”表的所属村填开户时的村，"
-                                    "迁移只在“转移”表登记）"))
-            continue
-        if r["新村"] == r["原村"]:
-            problems.append(Problem(TRANSFERS, row, "新村", r["新村"], "新村与原村相同"))
-            continue
-        if r["新村"] not in data.villages:
-            problems.append(Problem(TRANSFERS, row, "新村", r["新村"],
-                                    f"不予转移：“{r['新村']}”不在本镇“村庄”表中，积分只能在本镇范围内转移接续",
-                                    REFUSED))
-            continue
-        data.transfers.append(Transfer(row, r["日期"], aid, r["原村"], r["新村"]))
+        for check in TRANSFER_CHECKS:
+            found = check(r, data)
+            if found is not None:
+                problems.append(found)
+                break
+        else:
+            data.transfers.append(Transfer(r["_row"], r["日期"], r["账户号"], r["原村"], r["新村"]))
     return problems
 
 
 # ---- redemptions (L-5, L-6) ------------------------------------------------------------------
+
+def check_redemption_account_known(r: dict, data: LedgerData) -> Problem | None:
+    """L-5: the 账户号 of a redemption is on `账户`."""
+    if data.accounts.get(r["账户号"]) is None:
+        return Problem(REDEMPTIONS, r["_row"], "账户号", r["账户号"],
+                       "“账户”表中没有这个账户号" + hint(data, "账户号", r["账户号"]))
+    return None
+
+
+def check_redemption_item_known(r: dict, data: LedgerData) -> Problem | None:
+    """L-6: the 商品 is in `兑换目录`."""
+    if r["商品"] not in data.items:
+        return Problem(REDEMPTIONS, r["_row"], "商品", r["商品"], "“兑换目录”中没有这个商品")
+    return None
+
+
+def check_redemption_quantity(r: dict, data: LedgerData) -> Problem | None:
+    """L-5: at least one piece is redeemed (a blank 数量 means 1)."""
+    if r["数量"] == 0:
+        return Problem(REDEMPTIONS, r["_row"], "数量", 0, "数量至少为 1")
+    return None
+
+
+RedemptionCheck = Callable[[dict, LedgerData], "Problem | None"]
+# In order; every check runs (all of a row's problems are reported); a row with one is left out.
+REDEMPTION_CHECKS: list[RedemptionCheck] = [
+    check_redemption_account_known, check_redemption_item_known, check_redemption_quantity,
+]
+
 
 def read_redemption_records(data: LedgerData, raw: RawSheet | None, dates: list[date]
                             ) -> tuple[list[dict], list[Problem]]:
@@ -680,23 +742,12 @@ def read_redemption_records(data: LedgerData, raw: RawSheet | None, dates: list[
     problems += match_ids(data, recs, REDEMPTIONS)
     good = []
     for r in recs:
-        row = r["_row"]
         if "_bad" in r or not r["日期"] or not r["账户号"] or not r["商品"]:
             continue
         dates.append(r["日期"])
-        acc = data.accounts.get(r["账户号"])
-        ok = True
-        if acc is None:
-            problems.append(Problem(REDEMPTIONS, row, "账户号", r["账户号"],
-                                    "“账户”表中没有这个账户号" + hint(data, "账户号", r["账户号"])))
-            ok = False
-        if r["商品"] not in data.items:
-            problems.append(Problem(REDEMPTIONS, row, "商品", r["商品"], "“兑换目录”中没有这个商品"))
-            ok = False
-        if r["数量"] == 0:
-            problems.append(Problem(REDEMPTIONS, row, "数量", 0, "数量至少为 1"))
-            ok = False
-        if ok:
+        found = [p for p in (check(r, data) for check in REDEMPTION_CHECKS) if p is not None]
+        problems += found
+        if not found:
             good.append(r)
     return good, problems
 
