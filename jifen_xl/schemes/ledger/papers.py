@@ -13,6 +13,20 @@ AWARD_SLIPS = "奖分通知单"
 CATEGORY_RANKING = "分类排名"
 
 
+def _claim(data, r: dict):
+    """(账户号, account, rule, points) of a claim row whose account and rule are known; the points
+    are the row's 分值 or, when empty, the rule's; None for a row the checks already reported."""
+    aid = cell_text(r.get("账户号"))
+    acc = data.accounts.get(aid)
+    rule = data.rules.get(cell_text(r.get("代码")))
+    if acc is None or rule is None:
+        return None
+    points = r.get("分值")
+    if points is None or (isinstance(points, str) and not points.strip()):
+        points = from_cents(rule.rule.points) if rule.rule.points is not None else ""
+    return aid, acc, rule, points
+
+
 def notice_claims(sheets: dict) -> tuple[dict, dict[str, list[list]]]:
     """Claims posted for public notice and not yet reviewed (公示日期 filled; no 审核日期,
     录入日期 or 结果), per village of the account: [编号, 账户号, 名称, 类型, 事项, 分值, 申报日期, 公示日期]."""
@@ -23,14 +37,10 @@ def notice_claims(sheets: dict) -> tuple[dict, dict[str, list[list]]]:
         posted = cell_date(r.get("公示日期"))
         if posted is None or cell_text(r.get("结果")) or cell_date(r.get("审核日期")) or cell_date(r.get("录入日期")):
             continue
-        aid = cell_text(r.get("账户号"))
-        acc = data.accounts.get(aid)
-        rule = data.rules.get(cell_text(r.get("代码")))
-        if acc is None or rule is None:
+        found = _claim(data, r)
+        if found is None:
             continue
-        points = r.get("分值")
-        if points is None or (isinstance(points, str) and not points.strip()):
-            points = from_cents(rule.rule.points) if rule.rule.points is not None else ""
+        aid, acc, rule, points = found
         claimed = cell_date(r.get("申报日期"))
         out.setdefault(data.village_on(aid, posted), []).append(
             [cell_text(r.get("编号")), aid, acc.name, acc.kind, rule.rule.item, points, claimed, posted])
@@ -46,14 +56,10 @@ def entered_claims(sheets: dict) -> tuple[dict, list[dict]]:
         entered = cell_date(r.get("录入日期"))
         if entered is None or cell_text(r.get("结果")) != lg.PASSED:
             continue
-        aid = cell_text(r.get("账户号"))
-        acc = data.accounts.get(aid)
-        rule = data.rules.get(cell_text(r.get("代码")))
-        if acc is None or rule is None:
+        found = _claim(data, r)
+        if found is None:
             continue
-        points = r.get("分值")
-        if points is None or (isinstance(points, str) and not points.strip()):
-            points = from_cents(rule.rule.points) if rule.rule.points is not None else ""
+        aid, acc, rule, points = found
         out.append({"编号": cell_text(r.get("编号")), "账户号": aid, "名称": acc.name, "类型": acc.kind,
                     "村": data.village_on(aid, entered), "事项": rule.rule.item, "类别": rule.rule.category,
                     "分值": points, "申报日期": cell_date(r.get("申报日期")), "公示日期": cell_date(r.get("公示日期")),
