@@ -66,14 +66,7 @@ def parent_letters(docs, src, request: str = "") -> int:
     sem = settings.get("_学期")
     label = semester_cn(sem.start if sem else None)
     book = docs.new()
-    ws = book.sheet(PARENT_LETTER)
-    ws.set_portrait()
-    ws.set_margins(left=0.5, right=0.5, top=0.45, bottom=0.45)
-    ws.set_header("")
-    ws.set_footer("&R&8第 &P 页，共 &N 页", {"margin": 0.15})
-    ws.hide_gridlines(2)
-    for i, w in enumerate(LETTER_COLS):
-        ws.set_column(i, i, w)
+    ws = book.slip_sheet(PARENT_LETTER, LETTER_COLS)
     f = book.fmt
     title_f = f(bold=True, font_size=16, align="center")
     info_f = f(font_size=10)
@@ -207,14 +200,7 @@ def award_slips(docs, src, request: str = AWARD_SLIPS) -> int:
         claims = [c for c in claims if c["录入日期"].isoformat().startswith(_iso_prefix(when))]
     town = str(settings.get("镇名") or "")
     book = docs.new()
-    ws = book.sheet(AWARD_SLIPS)
-    ws.set_portrait()
-    ws.set_margins(left=0.6, right=0.6, top=0.5, bottom=0.5)
-    ws.set_header("")
-    ws.set_footer("&R&8第 &P 页，共 &N 页", {"margin": 0.15})
-    ws.hide_gridlines(2)
-    for i, w in enumerate((14, 20, 14, 20, 14, 16)):
-        ws.set_column(i, i, w)
+    ws = book.slip_sheet(AWARD_SLIPS, (14, 20, 14, 20, 14, 16), side=0.6, top=0.5)
     f = book.fmt
     title_f = f(bold=True, font_size=16, align="center")
     info_f = f(font_size=11)

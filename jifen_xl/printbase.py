@@ -156,6 +156,19 @@ class PrintBook:
         ws.set_paper(9)
         return ws
 
+    def slip_sheet(self, name: str, widths, side: float = 0.5, top: float = 0.45):
+        """A portrait sheet of cut-apart slips (家长通知单/书, 奖分通知单): no page header, a small
+        right-aligned "第 x 页，共 N 页" footer, no gridlines, the given column widths."""
+        ws = self.sheet(name)
+        ws.set_portrait()
+        ws.set_margins(left=side, right=side, top=top, bottom=top)
+        ws.set_header("")
+        ws.set_footer("&R&8第 &P 页，共 &N 页", {"margin": 0.15})
+        ws.hide_gridlines(2)
+        for i, w in enumerate(widths):
+            ws.set_column(i, i, w)
+        return ws
+
     def unique(self, name: str) -> str:
         name = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
         base, n = name, 2

@@ -117,14 +117,7 @@ def slips_layout(book: PrintBook, src: Source) -> int:
     as_of = _as_of(sh.title)
     n_total = len(recs)
     tied = _tie_counts(r.get(RANK) for r in recs)
-    ws = book.sheet(SLIPS)
-    ws.set_portrait()
-    ws.set_margins(left=0.5, right=0.5, top=0.45, bottom=0.45)
-    ws.set_header("")
-    ws.set_footer("&R&8第 &P 页，共 &N 页", {"margin": 0.15})
-    ws.hide_gridlines(2)
-    for i, w in enumerate(SLIP_COLS):
-        ws.set_column(i, i, w)
+    ws = book.slip_sheet(SLIPS, SLIP_COLS)
     f = book.fmt
     title_f = f(bold=True, font_size=16, align="center")
     info_f = f(font_size=10)

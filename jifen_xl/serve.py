@@ -411,11 +411,8 @@ def create_app(token: str, port: int = DEFAULT_PORT, origins: list[str] | None =
 
         async def __call__(self, scope, receive, send):
             if scope["type"] == "http":
-                host = ""
-                for k, v in scope.get("headers", []):
-                    if k == b"host":
-                        host = v.decode("latin-1").lower()
-                        break
+                host = next((v.decode("latin-1").lower() for k, v in scope.get("headers", [])
+                             if k == b"host"), None)
                 if host not in allowed_hosts:
                     await error(403, f"拒绝访问：Host 头应为 127.0.0.1:{port} 或 localhost:{port}。")(
                         scope, receive, send)

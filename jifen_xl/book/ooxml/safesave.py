@@ -67,6 +67,14 @@ NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 NAME_MAX = 255            # bytes in one file name (ext4, NTFS in UTF-16 units, APFS)
 
 
+def _discard(path: Path) -> None:
+    """Remove a file of ours if it is still there; a failure leaves it for the next run's clean-up."""
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
 def disk_error(e: OSError, target: Path, what: str) -> WorkbookNotWritable:
     """The user's message for an OSError met while saving ``target`` (``what``: the step)."""
     if e.errno in NO_SPACE:
@@ -262,18 +270,12 @@ def backup(target: Path, keep: int) -> Path:
             keep_owner(tmp, stat.S_IMODE(st.st_mode), st)
             os.rename(tmp, dest)        # dest is a new name: rename is atomic everywhere
         except BaseException:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+            _discard(tmp)
             raise
     found = existing()
     found.sort()
     for _, f in found[:max(0, len(found) - keep)]:
-        try:
-            f.unlink()
-        except OSError:
-            pass
+        _discard(f)
     _fsync_dir(folder)
     return dest
 
@@ -343,10 +345,7 @@ def replace_atomically(target: Path, write: Callable[[BinaryIO], None], mode: in
         except OSError as e:
             raise disk_error(e, target, "替换工作簿") from e
     except BaseException:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+        _discard(tmp)
         raise
     _fsync_dir(target.parent)
     return True
