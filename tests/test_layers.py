@@ -162,7 +162,7 @@ def test_the_graph_sees_lazy_imports():
     g = graph()
     assert "jifen_xl.book.reader" in g["jifen_xl.runner"]          # imported inside run_action
     assert "jifen_xl.schemes" in g["jifen_xl.app"]
-    assert "jifen_xl.schemes.school.model" in g["jifen_xl.schemes.school"]
+    assert "jifen_xl.schemes.school.schema" in g["jifen_xl.schemes.school"]
 
 
 def test_every_import_resolves():
@@ -226,7 +226,7 @@ def test_a_scheme_imported_alone_is_whole():
     import subprocess
     import sys
 
-    code = ("import sys; import jifen_xl.schemes.school as s; m = s.model; "
+    code = ("import sys; import jifen_xl.schemes.school as s; m = s.read; "
             "assert [f.__module__ for f in m.DERIVED_SOURCES] == "
             "['jifen_xl.schemes.school.dorms', 'jifen_xl.schemes.school.exams']; "
             "assert {'宿舍检查', '宿舍评分', '考试'} <= set(s.SCHEME.inputs); "

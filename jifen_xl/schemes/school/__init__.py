@@ -1,6 +1,8 @@
 """The school scheme (班级积分, SPEC S-1…S-12): a class's duty log, dorm inspections and exams.
 
-model.py: sheet schema, settings, reading and checks, week / month / semester outputs;
+schema.py: sheet names, settings, columns; read.py: reading (`load`); checks.py: the 日志
+checks; compute.py: periods, totals, the award list; render.py: the output sheets; model.py:
+those modules' public names in one place;
 data.py: the loaded data shared with the derived sources dorms.py (S-4, S-5) and exams.py
 (S-9); actions.py / exam_actions.py: the buttons; template.py, demo.py: `jifen new class`,
 `jifen demo`. Importing this package gives the whole scheme (derived sources included).
@@ -8,11 +10,11 @@ data.py: the loaded data shared with the derived sources dorms.py (S-4, S-5) and
 from __future__ import annotations
 
 from ..base import PrintJob, Scheme
-from . import actions, demo, exam_actions, model, papers, template
+from . import actions, demo, exam_actions, papers, render, schema, template
 
 
 def detect(names: set[str]) -> bool:
-    return model.ROSTER in names or model.LOG in names
+    return schema.ROSTER in names or schema.LOG in names
 
 
 SCHEME = Scheme(
@@ -21,14 +23,14 @@ SCHEME = Scheme(
     template_kind="class",
     detect=detect,
     detect_rank=30,
-    inputs=model.EXPECTED_HEADERS,
+    inputs=schema.EXPECTED_HEADERS,
     actions=actions.ACTIONS + exam_actions.ACTIONS,
     template_sheets=template.sheets,
     template_file="班级积分.xlsx",
     xlsm_file="班级积分.xlsm",
     demo=demo.school_demo,
-    charts={model.TREND: model.trend_charts},
-    print_jobs=(PrintJob((model.MONTHLY, model.TREND), "月报与周趋势"),
+    charts={schema.TREND: render.trend_charts},
+    print_jobs=(PrintJob((schema.MONTHLY, schema.TREND), "月报与周趋势"),
                 PrintJob(("家长通知单",), "家长通知单"),
                 PrintJob(("奖状",), "奖状"),
                 PrintJob(("家长通知书",), "家长通知书")),

@@ -5,16 +5,19 @@ from ..base import Action, Result, finish
 from ...core.periods import month_cn
 from ...core.points import from_cents
 from ...core.table import RawSheet
-from . import model as sc
+from . import compute, render
+from .data import SchoolData
+from .read import load
+from .schema import AWARDS, EXPECTED_HEADERS
 
 
-def _load(sheets: dict[str, RawSheet]) -> sc.SchoolData:
-    return sc.load(sheets)
+def _load(sheets: dict[str, RawSheet]) -> SchoolData:
+    return load(sheets)
 
 
 # Every school action reads every school input sheet, the derived sources' (dorms, exams)
-# included (model.EXPECTED_HEADERS).
-INPUTS = sc.EXPECTED_HEADERS
+# included (schema.EXPECTED_HEADERS).
+INPUTS = EXPECTED_HEADERS
 
 
 def check(sheets, opts) -> Result:
@@ -27,10 +30,10 @@ def week(sheets, opts) -> Result:
     data = _load(sheets)
 
     def make():
-        w = sc.resolve_week(data, opts.get("week"))
-        outs = sc.week_outputs(data, w)
+        w = compute.resolve_week(data, opts.get("week"))
+        outs = render.week_outputs(data, w)
         n = len(outs[1].rows)
-        return outs, [f"已生成{sc.week_label(data, w)}周汇总（{len(outs[0].rows)} 人），周日上自习 {n} 人。"]
+        return outs, [f"已生成{render.week_label(data, w)}周汇总（{len(outs[0].rows)} 人），周日上自习 {n} 人。"]
     return finish(data.problems, make)
 
 
@@ -38,8 +41,8 @@ def month(sheets, opts) -> Result:
     data = _load(sheets)
 
     def make():
-        m = sc.resolve_month(data, opts.get("month"))
-        outs = sc.month_outputs(data, m) + sc.trend_outputs(data, m.end)   # 周趋势 + charts (#9)
+        m = compute.resolve_month(data, opts.get("month"))
+        outs = render.month_outputs(data, m) + render.trend_outputs(data, m.end)   # 周趋势 + charts (#9)
         return outs, [f"已生成 {month_cn(m)} 月报（{len(outs[0].rows)} 人），家长约谈 {len(outs[1].rows)} 人。"]
     return finish(data.problems, make)
 
@@ -48,11 +51,11 @@ def awards(sheets, opts) -> Result:
     data = _load(sheets)
 
     def make():
-        res = sc.semester_awards(data, sheets.get(sc.AWARDS))
+        res = compute.semester_awards(data, sheets.get(AWARDS))
         lines = ["已生成学期奖励名单：" if res.final else f"已生成学期奖励名单（暂定：{res.why}；期末前不能打印奖状）："]
         for a in res.awards:
             lines.append(f"  {a.rank:>3}  {a.sid}  {a.name}  {from_cents(a.total)}  {a.tier}")
-        return sc.render_awards(data, res), lines
+        return render.render_awards(data, res), lines
     return finish(data.problems, make)
 
 
@@ -62,5 +65,5 @@ ACTIONS = (
         params=(("week", "date", "该周内任一天，如 2026-09-07（默认：日志最后日期所在周）"),)),
     Action("month", "月报", "school", INPUTS, month,
         params=(("month", "month", "月份，如 2026-09（默认：日志最后日期所在月）"),)),
-    Action("awards", "学期奖励", "school", INPUTS, awards, output_sheets=(sc.AWARDS,)),
+    Action("awards", "学期奖励", "school", INPUTS, awards, output_sheets=(AWARDS,)),
 )

@@ -1,5 +1,5 @@
 """The school's loaded data and the helpers its derived sources (dorms.py, exams.py) share
-with the log reader (model.py). Kept apart from model.py so that model can list the derived
+with the log reader (read.py). Kept apart from read.py so that read can list the derived
 sources without an import cycle."""
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class SchoolData:
 
 
 # A derived source (dorm inspections, exams …) adds entries from its own sheets:
-# fn(data, sheets, builder) -> problems. model.DERIVED_SOURCES lists them.
+# fn(data, sheets, builder) -> problems. read.DERIVED_SOURCES lists them.
 DerivedSource = Callable[[SchoolData, dict[str, RawSheet], EntryBuilder], list[Problem]]
 
 

@@ -144,7 +144,7 @@ def merge_limit_groups(data: sc.SchoolData, grading: dict, sheet: str) -> list[P
 # ---- 宿舍检查 ---------------------------------------------------------------------------------
 
 def derive(data: sc.SchoolData, sheets: dict[str, RawSheet], builder: EntryBuilder) -> list[Problem]:
-    """The derived source listed in ``model.DERIVED_SOURCES`` (S-4, S-5)."""
+    """The derived source listed in ``read.DERIVED_SOURCES`` (S-4, S-5)."""
     raw, graw = sheets.get(INSPECTIONS), sheets.get(GRADING)
     grading, problems = read_grading(graw)
     problems += merge_limit_groups(data, grading, GRADING)

@@ -11,14 +11,16 @@ from ...book.sheets import OutputSheet
 from ...core.points import from_cents
 from ...core.problems import Problem
 from . import exams as ex
-from . import model as sc
+from .data import SchoolData
+from .read import load
+from .schema import EXPECTED_HEADERS
 
 OUTPUT = "考试加减分"
 COLUMNS = ["考试", "日期", "学号", "姓名", "事项", "分值"]
 ALL = "全部"
 
 
-def exam_outputs(data: sc.SchoolData, exam: str | None) -> tuple[list[OutputSheet], list[str]]:
+def exam_outputs(data: SchoolData, exam: str | None) -> tuple[list[OutputSheet], list[str]]:
     """`考试加减分`: one row per derived entry of the chosen exam (or of all exams)."""
     e = data.entries[(data.entries["source"] == ex.SOURCE) & ~data.entries["cancelled"]]
     names = {s.sid: s.name for s in data.subjects}
@@ -36,7 +38,7 @@ def exam_outputs(data: sc.SchoolData, exam: str | None) -> tuple[list[OutputShee
 
 
 def exams(sheets, opts) -> Result:
-    data = sc.load(sheets)
+    data = load(sheets)
     raw = sheets.get(ex.EXAMS)
     found, _ = ex.read_exams(data, raw)
     wanted = opts.get("exam")
@@ -55,6 +57,6 @@ def exams(sheets, opts) -> Result:
 
 
 ACTIONS = (
-    Action("exams", "考试加减分", "school", sc.EXPECTED_HEADERS, exams,
+    Action("exams", "考试加减分", "school", EXPECTED_HEADERS, exams,
         params=(("exam", "text", "考试名称（默认：最近一次）"),)),
 )

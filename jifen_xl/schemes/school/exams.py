@@ -210,7 +210,7 @@ def _rule(key: str, pts: int, subject: str = "") -> Rule:
 
 
 def derive(data: sc.SchoolData, sheets: dict[str, RawSheet], builder: EntryBuilder) -> list[Problem]:
-    """The derived source listed in ``model.DERIVED_SOURCES`` (S-9)."""
+    """The derived source listed in ``read.DERIVED_SOURCES`` (S-9)."""
     exams, problems = read_exams(data, sheets.get(EXAMS))
     for ex, t, rule, item in exam_entries(exams, data.settings):
         if not t.subject.active:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ...book.template_spec import TemplateSheet, Validation, code_validation
-from . import model as sc
+from .schema import RULE_COLS
 
 TBC = "原文分值不清，暂定，待学校确认"
 AUTO = "由“宿舍检查”表自动计算，请勿在日志中重复登记"
@@ -164,7 +164,7 @@ GUIDE = [
 
 def sheets() -> list[TemplateSheet]:
     log_cols = ["编号", "日期", "对象", "姓名", "代码", "事项", "次数", "分值", "记录人", "备注", "冲正"]
-    rules = TemplateSheet("规则", [c.header for c in sc.RULE_COLS], RULE_CATALOGUE,
+    rules = TemplateSheet("规则", [c.header for c in RULE_COLS], RULE_CATALOGUE,
                           widths={"事项": 40, "备注": 40, "限额组": 12, "班干部加倍": 12},
                           validations=[Validation("班干部加倍", ["是", "否"]), Validation("顺延", ["是", "否"])],
                           landscape=True, title="班级积分 规则", code_list=("代码", "事项"))

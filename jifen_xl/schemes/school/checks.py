@@ -1,0 +1,219 @@
+"""The checks of `日志` (C-2, C-6, S-1, S-4): LOG_CHECKS, small named checks run in order on
+each row, and TABLE_CHECKS, run once on the whole table after the entries are built."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ...core import engine
+from ...core.periods import week_of
+from ...core.points import to_cents
+from ...core.problems import NOTICE, Problem
+from .data import SchoolData, code_matcher, student_matcher
+from .schema import LOG, TARGET_KINDS, WHOLE_CLASS
+
+
+def parse_target(target: str) -> tuple[str, str]:
+    """`学号` → ("学号", id); `宿舍:301` → ("宿舍", "301"); `全班` → ("全班", "")."""
+    if target == WHOLE_CLASS:
+        return WHOLE_CLASS, ""
+    kind, sep, name = target.partition(":")
+    if sep and kind.strip() in TARGET_KINDS:
+        return kind.strip(), name.strip()
+    return "学号", target
+
+
+NONE_BAD: frozenset = frozenset()
+
+
+# ---- per-row checks of `日志` (C-2, C-6, S-1, S-4) ------------------------------------------------
+
+class LogRow:
+    """One `日志` row's column values (issue #7: built from the column-wise parse, no dict),
+    plus what the checks resolve on the way: the rule, the target's kind and name, the
+    students it names, the explicit points."""
+    __slots__ = ("row", "date", "target", "who", "code", "item", "count", "value", "recorder",
+                 "remark", "ref", "bad", "rule", "kind", "name", "members", "each")
+
+    def __init__(self, row, d, target, who, code, item, count, value, recorder, remark, ref,
+                 bad=NONE_BAD):
+        self.row, self.date, self.target, self.who, self.code, self.item = row, d, target, who, code, item
+        self.count, self.value, self.recorder, self.remark, self.ref = count, value, recorder, remark, ref
+        self.bad = bad
+        self.rule = self.kind = self.name = self.each = None
+        self.members = None
+
+
+class LogContext:
+    """What the `日志` checks read besides the row: the data, and the rows seen so far."""
+
+    def __init__(self, data: SchoolData, reversed_rows: dict[int, int] | None = None):
+        self.data = data
+        self.by_id = data.by_id        # a property that builds the dict: once per run
+        self.reversed_rows = reversed_rows
+        self.seen: dict[tuple, int] = {}
+        self.groups: dict = {}      # (kind, name) -> active members, for collective targets
+
+
+def check_in_semester(r: LogRow, ctx: LogContext) -> Problem | None:
+    """S-1: a record is dated within the semester (设置 学期开始～学期结束)."""
+    sem, d = ctx.data.semester, r.date
+    if d is not None and sem is not None and not (sem.start <= d <= sem.end):
+        return Problem(LOG, r.row, "日期", d, f"日期不在本学期内（{sem.start}～{sem.end}）")
+    return None
+
+
+def check_target_present(r: LogRow, ctx: LogContext) -> Problem | None:
+    """WORKBOOKS `日志`: 对象 is required (reported together with a blank 代码)."""
+    if not r.target and "对象" not in r.bad:
+        return Problem(LOG, r.row, "对象", "", "“对象”不能为空（填学号、宿舍:名、小组:名或全班）")
+    return None
+
+
+def check_code_present(r: LogRow, ctx: LogContext) -> Problem | None:
+    """WORKBOOKS `日志`: 代码 is required."""
+    if not r.code and "代码" not in r.bad:
+        return Problem(LOG, r.row, "代码", "", "“代码”不能为空")
+    return None
+
+
+def check_code_known(r: LogRow, ctx: LogContext) -> Problem | None:
+    """C-2: the 代码 names a rule of `规则`."""
+    r.rule = rule = ctx.data.rules.get(r.code)
+    if rule is None:
+        return Problem(LOG, r.row, "代码", r.code, "规则表中没有这个代码" + code_matcher(ctx.data).hint(r.code))
+    return None
+
+
+def check_item_matches(r: LogRow, ctx: LogContext) -> Problem | None:
+    """C-2: a typed 事项 agrees with the rule's."""
+    if r.item and r.item != r.rule.item:
+        return Problem(LOG, r.row, "事项", r.item, f"事项与规则表不一致（代码 {r.code} 是“{r.rule.item}”）")
+    return None
+
+
+def check_student_known(r: LogRow, ctx: LogContext) -> Problem | None:
+    """S-4: a plain 学号 target is on `名册`."""
+    target = r.target
+    # parse_target, with its commonest case (a plain 学号) first
+    r.kind, r.name = ("学号", target) if ":" not in target and target != WHOLE_CLASS else parse_target(target)
+    if r.kind != "学号":
+        return None
+    s = ctx.by_id.get(target)
+    if s is None:
+        return Problem(LOG, r.row, "对象", target, "名册中没有这个学号" + student_matcher(ctx.data).hint(target))
+    r.members = [s]
+    return None
+
+
+def check_name_matches(r: LogRow, ctx: LogContext) -> Problem | None:
+    """S-4: a typed 姓名 agrees with `名册`."""
+    if r.members is not None and r.who:
+        s = r.members[0]
+        if r.who != s.name:
+            return Problem(LOG, r.row, "姓名", r.who, f"姓名与名册不一致（学号 {r.target} 是“{s.name}”）")
+    return None
+
+
+def check_student_active(r: LogRow, ctx: LogContext) -> Problem | None:
+    """S-4: a student no longer enrolled is not scored (a 提示; the record is left out)."""
+    if r.members is not None:
+        s = r.members[0]
+        if not s.active:
+            return Problem(LOG, r.row, "对象", r.target, f"{s.name}已不在籍，这条记录不计入", NOTICE)
+    return None
+
+
+def check_collective_members(r: LogRow, ctx: LogContext) -> Problem | None:
+    """S-4: 宿舍:名 / 小组:名 / 全班 expand to the active students they name — at least one."""
+    if r.kind == "学号":
+        return None
+    kind, name, groups, data = r.kind, r.name, ctx.groups, ctx.data
+    if name and kind != WHOLE_CLASS:
+        if not groups:      # every active member of each dorm / group, built once
+            for s in data.subjects:
+                if s.active:
+                    for k, v in dict(s.groups).items():
+                        groups.setdefault((k, v), []).append(s)
+            groups[None] = []
+        members = groups.get((kind, name), [])
+    else:
+        members = engine.expand_target(r.target if kind == WHOLE_CLASS else f"{kind}:{name}",
+                                       data.subjects, WHOLE_CLASS)
+    if not members:
+        return Problem(LOG, r.row, "对象", r.target,
+                       f"名册中没有{kind}“{name}”的在籍学生" if name else "名册中没有在籍学生")
+    r.members = members
+    return None
+
+
+def check_explicit_value(r: LogRow, ctx: LogContext) -> Problem | None:
+    """C-2: an explicit 分值 replaces the rule's, within its range and sign; a rule without
+    fixed points needs one."""
+    rule = r.rule
+    if r.value is not None:
+        r.each = to_cents(r.value)
+        why = rule.check_explicit(r.each)
+        if why:
+            return Problem(LOG, r.row, "分值", r.value, why)
+    elif rule.points is None:
+        return Problem(LOG, r.row, "分值", "", f"“{rule.item}”的分值视情况而定，请填写分值")
+    return None
+
+
+def check_duplicate(r: LogRow, ctx: LogContext) -> Problem | None:
+    """C-6: the same date, target, code, recorder and note twice is a double entry; a
+    re-entry after a 冲正 (C-9) is none."""
+    key = (r.date, r.target, r.code, r.recorder, r.remark)
+    seen = ctx.seen
+    if key in seen:
+        return Problem(LOG, r.row, "", "", f"与第{seen[key]}行重复（同一日期、对象、代码、记录人和备注）；"
+                                           "同一事项多次请填“次数”")
+    if not ctx.reversed_rows or r.row not in ctx.reversed_rows:
+        seen[key] = r.row
+    return None
+
+
+LogCheck = Callable[[LogRow, LogContext], "Problem | None"]
+# In order; a row stops at its first problem, except that a blank 对象 and a blank 代码 are
+# reported together (REPORTED_TOGETHER); a row with a blank or unreadable required cell stops
+# after check_code_present (parse_columns reported the unreadable ones).
+LOG_CHECKS: list[LogCheck] = [
+    check_in_semester, check_target_present, check_code_present, check_code_known, check_item_matches,
+    check_student_known, check_name_matches, check_student_active, check_collective_members,
+    check_explicit_value, check_duplicate,
+]
+REPORTED_TOGETHER = (check_target_present,)
+LAST_CELL_CHECK = check_code_present
+
+
+WEEKLY_SINGLE_MARKS = ("每周一人", "每周1人")
+
+
+def check_weekly_single(data: SchoolData) -> list[Problem]:
+    """The source's 每周评出优秀值日班长1人: a rule whose 事项 says 每周一人 may be given to
+    one student once per week (S-8 weeks); every further counted row of that week is 错误."""
+    codes = {r.code for r in data.rules.values() if any(m in r.item for m in WEEKLY_SINGLE_MARKS)}
+    if not codes:
+        return []
+    e = engine.counted(data.entries)
+    e = e[(e["sheet"] == LOG) & e["code"].isin(list(codes))]
+    problems: list[Problem] = []
+    first: dict[tuple, int] = {}
+    first_wd = data.settings["周起始"]
+    for row, d, code, sid, count, item in sorted(zip(e["row"], e["date"], e["code"], e["sid"], e["count"],
+                                                      e["item"])):
+        week = week_of(d, first_wd)
+        key = (code, week.start)
+        if count > 1:
+            problems.append(Problem(LOG, row, "次数", count, f"“{item}”每周只评一人一次"))
+        elif key in first and first[key] != row:
+            problems.append(Problem(LOG, row, "对象", sid,
+                                    f"“{item}”每周只评一人，{week.start.isoformat()} 这一周第{first[key]}行已登记"))
+        first.setdefault(key, row)
+    return problems
+
+
+
+TableCheck = Callable[[SchoolData], "list[Problem]"]
+# Checks of the whole `日志` table, in order, once its entries are built.
+TABLE_CHECKS: list[TableCheck] = [check_weekly_single]

@@ -1,0 +1,116 @@
+"""The school's numbers: which week / month a command means, the per-student totals, the
+semester award list (S-11, C-4, C-8). Pure; render.py turns them into sheets."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from ...core import engine
+from ...core.periods import Period, month_of, week_of
+from ...core.ranking import award_keys, competition_rank, tier_for_rank
+from ...core.table import Col, RawSheet, parse_table
+from .data import SchoolData
+from .schema import SPECIAL_AWARD, TIERS
+
+
+def resolve_week(data: SchoolData, when: date | None) -> Period:
+    d = when or data.latest or (data.semester.end if data.semester else date.today())
+    return week_of(d, data.settings["周起始"])
+
+
+def resolve_month(data: SchoolData, year_month: tuple[int, int] | None) -> Period:
+    from ...core.periods import month
+
+    if year_month:
+        return month(*year_month)
+    d = data.latest or (data.semester.end if data.semester else date.today())
+    return month_of(d)
+
+
+def totals_by_sid(totals: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """period_totals as {sid: {"add", "ded", "net"}} for per-student lookups (a DataFrame
+    ``.loc`` per student costs more than the whole sum at 3,000 students; issue #7)."""
+    return {sid: {"add": int(a), "ded": int(d), "net": int(n)}
+            for sid, a, d, n in zip(totals.index, totals["add"].tolist(), totals["ded"].tolist(),
+                                    totals["net"].tolist())}
+
+
+# How the template's limit groups read on the self-study list (a clerk's own group names
+# print as they are): 宿舍合格 counts duty that was only "passable" (the source deducts for
+
+
+def data_end(data: SchoolData) -> date | None:
+    """The latest date the data reach: ordinary log rows (C-9) and counted derived entries."""
+    e = data.entries
+    live = e.loc[~e["cancelled"], "date"] if len(e) else e["date"]
+    dates = [d for d in (data.latest, live.max() if len(live) else None) if d is not None]
+    return max(dates) if dates else None
+
+
+def awards_final(data: SchoolData) -> tuple[bool, str]:
+    """C-8, S-11: the award list is final only once the data reach 学期结束; else the reason."""
+    if data.semester is None:
+        return False, "日志中没有记录"
+    reached = data_end(data)
+    if reached is not None and reached >= data.semester.end:
+        return True, ""
+    upto = f"日志只记到 {reached.isoformat()}" if reached else "日志中还没有记录"
+    return False, f"{upto}，学期到 {data.semester.end.isoformat()} 才结束"
+
+
+@dataclass
+class Award:
+    """One line of `学期奖励` (S-11); ``total`` in cents."""
+
+    rank: int
+    sid: str
+    name: str
+    total: int
+    tier: str                       # 一等奖 … or 特等奖
+    special: bool                   # marked 特等 by hand, kept on recompute
+
+
+@dataclass
+class Awards:
+    awards: list[Award]             # by rank, roster order within a rank
+    end: date                       # the data's as-of end (semester end or latest entry)
+    final: bool                     # C-8: 正式 once the data reach 学期结束, else 暂定
+    why: str                        # why it is still 暂定 ("" when final)
+
+
+def semester_awards(data: SchoolData, previous: RawSheet | None = None) -> Awards:
+    """S-11: rank by semester total, tiers by shared rank (C-4); 特等 marks survive recompute.
+    Before the data reach 学期结束 the list is 暂定 (C-8)."""
+    subs = data.active
+    sids = [s.sid for s in subs]
+    end = data.semester.end if data.semester else (data.latest or date.today())
+    start = data.semester.start if data.semester else None
+    tot = engine.period_totals(data.entries, sids, start, end)
+    by_sid = totals_by_sid(tot)
+    totals = [s.base + by_sid[s.sid]["net"] for s in subs]
+    keys = award_keys(totals, list(tot["ded"]), list(tot["add"]), data.settings["并列处理"])
+    ranks = competition_rank(keys)
+    st = data.settings
+    tiers = list(zip(TIERS, (st["一等人数"], st["二等人数"], st["三等人数"])))
+    special = special_marks(previous)
+    final, why = awards_final(data)
+    rows = []
+    for i, (s, total, rank) in enumerate(zip(subs, totals, ranks)):
+        marked = s.sid in special
+        if rank > st["奖励人数"] and not marked:
+            continue
+        tier = SPECIAL_AWARD if marked else tier_for_rank(rank, tiers)
+        rows.append((rank, i, Award(rank, s.sid, s.name, total, tier, marked)))
+    rows.sort(key=lambda x: (x[0], x[1]))
+    return Awards([a for _, _, a in rows], end, final, why)
+
+
+
+def special_marks(previous: RawSheet | None) -> set[str]:
+    """学号s the teacher marked 特等 by hand in the previous `学期奖励` (S-11)."""
+    if previous is None:
+        return set()
+    recs, _ = parse_table(previous, [Col("学号", "id"), Col("奖项", "text"), Col("特等", "bool")])
+    return {r["学号"] for r in recs if r["学号"] and (r["奖项"] == SPECIAL_AWARD or r["特等"])}
