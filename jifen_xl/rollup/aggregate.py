@@ -334,17 +334,40 @@ ORDER BY f.path, v.file_row_number
 """
 
 
-def aggregate(cache: Path, books: list[Book], unique: list[Book], *, with_names: bool, town: str | None,
-              year: int | None, failures: list[Failure] | None = None) -> tuple[list[OutputSheet], list[str]]:
-    failures = failures if failures is not None else []
+@dataclass
+class _Facts:
+    """What the DuckDB queries return, read once before the connection closes."""
+    wb_rows: dict[str, dict]
+    villages: list[dict]
+    vcats: dict[tuple, Decimal]
+    ledgers: list[dict]
+    lcats: dict[tuple, Decimal]
+    problems: list[dict]
+    names: list[OutputSheet] | None
+
+
+def _query(cache: Path, unique: list[Book], with_names: bool) -> _Facts:
     con = _connect(cache, unique)
     con.execute("CREATE VIEW wb AS SELECT * FROM workbook")
     wb_rows = {r["workbook"]: r for r in _rows(con, "SELECT * FROM workbook")}
     villages = _rows(con, VILLAGE_SQL)
-    # duplicate 村名 (different files): neither is counted (issue #14) — we cannot tell which
-    # one the village meant, and counting both would count the village twice.
+    vcats = {(r["workbook"], r["category"]): r["score"] for r in _rows(con, CATEGORY_SQL, ["village"])}
+    ledgers = _rows(con, LEDGER_SQL)
+    lcats = {(r["workbook"], r["village"], r["category"]): r["score"] for r in _rows(con, CATEGORY_SQL, ["ledger"])}
+    problems = _rows(con, """
+        SELECT f.path, p.sheet, p.row, p."column", p.value, p.message, p.level
+        FROM problems p JOIN files f USING (workbook) WHERE p.level = ?
+        ORDER BY f.pos, p.file_row_number""", [ERROR])
+    names = _names(con) if with_names else None
+    con.close()
+    return _Facts(wb_rows, villages, vcats, ledgers, lcats, problems, names)
+
+
+def _drop_duplicate_names(facts: _Facts, failures: list[Failure]) -> None:
+    """Duplicate 村名 (different files): neither is counted (issue #14) — we cannot tell which
+    one the village meant, and counting both would count the village twice."""
     by_name: dict[str, list[dict]] = {}
-    for v in villages:
+    for v in facts.villages:
         if v["status"] == ex.OK:
             by_name.setdefault(v["village"], []).append(v)
     dup_shas = set()
@@ -355,29 +378,19 @@ def aggregate(cache: Path, books: list[Book], unique: list[Book], *, with_names:
                 dup_shas.add(v["workbook"])
                 failures.append(Failure(v["path"], f"村名“{name}”与其他工作簿重复（{paths}），"
                                                    "这几个工作簿都未计入汇总；请只保留本村的一个工作簿", name))
-    villages = [v for v in villages if v["workbook"] not in dup_shas]
+    facts.villages = [v for v in facts.villages if v["workbook"] not in dup_shas]
     for sha in dup_shas:
-        wb_rows[sha] = dict(wb_rows[sha], status=DUPLICATE_NAME)
-    vcats: dict[tuple, Decimal] = {(r["workbook"], r["category"]): r["score"]
-                                   for r in _rows(con, CATEGORY_SQL, ["village"])}
-    ledgers = _rows(con, LEDGER_SQL)
-    lcats: dict[tuple, Decimal] = {(r["workbook"], r["village"], r["category"]): r["score"]
-                                   for r in _rows(con, CATEGORY_SQL, ["ledger"])}
-    problems = _rows(con, """
-        SELECT f.path, p.sheet, p.row, p."column", p.value, p.message, p.level
-        FROM problems p JOIN files f USING (workbook) WHERE p.level = ?
-        ORDER BY f.pos, p.file_row_number""", [ERROR])
-    names = _names(con) if with_names else None
-    con.close()
+        facts.wb_rows[sha] = dict(facts.wb_rows[sha], status=DUPLICATE_NAME)
 
-    report_year = year or _common_year([v["year"] for v in villages] + [wb_rows[l["workbook"]]["year"] for l in ledgers])
-    towns = sorted({l["town"] for l in ledgers if l["town"]})
-    town = town if town is not None else (towns[0] if len(towns) == 1 else "")
+
+def _village_rows(facts: _Facts, report_year: int | None) -> tuple[list[list], list[tuple], list[list]]:
+    """`村庄汇总` rows, the villages that take part in the ranking (average first), and the
+    notices about a missing 村名 or another year."""
     extra_checks: list[list] = []
     summary_rows, ranked = [], []
-    for v in villages:
+    for v in facts.villages:
         ok = v["status"] == ex.OK
-        if not (wb_rows[v["workbook"]]["title"] or ""):
+        if not (facts.wb_rows[v["workbook"]]["title"] or ""):
             extra_checks.append(["设置", None, "村名", "", f"设置中没有村名，按文件名“{v['stem']}”汇总", NOTICE, v["path"]])
         if ok and report_year and v["year"] != report_year:
             extra_checks.append(["设置", None, "年度", v["year"],
@@ -389,45 +402,70 @@ def aggregate(cache: Path, books: list[Book], unique: list[Book], *, with_names:
         ready = ("是" if v["final"] and not v["objections"] else "否") if ok else "否"
         summary_rows.append([
             v["village"], v["year"], v["status"], v["households"], v["participating"],
-            *(_num(vcats.get((v["workbook"], c))) if ok else None for c in VILLAGE_CATEGORIES),
+            *(_num(facts.vcats.get((v["workbook"], c))) if ok else None for c in VILLAGE_CATEGORIES),
             _num(v["total_sum"]) if ok else None, _avg(avg), *stars, starred,
             v["objections"] if ok else None, v["blocked"] if ok else None, version,
             v["notice_start"], v["notice_end"], ready, v["groups"], v["groups_over_limit"], v["panels"],
             v["panels_under_min"], v["errors"], v["path"]])
         if ok and v["scored"]:
             ranked.append((avg, v, starred, version))
+    return summary_rows, ranked, extra_checks
+
+
+def _ranking_rows(ranked: list[tuple]) -> list[list]:
+    """`村庄排名`: by average household total, ties share a rank (C-4)."""
     ranks = competition_rank([a for a, *_ in ranked])
-    ranking_rows = sorted(([r, v["village"], v["scored"], _avg(a), _num(v["total_sum"]), s,
-                            _share(s, v["scored"]), ver] for r, (a, v, s, ver) in zip(ranks, ranked)),
-                          key=lambda row: row[0])
-    indicator_rows = []
-    for l in ledgers:
+    return sorted(([r, v["village"], v["scored"], _avg(a), _num(v["total_sum"]), s,
+                    _share(s, v["scored"]), ver] for r, (a, v, s, ver) in zip(ranks, ranked)),
+                  key=lambda row: row[0])
+
+
+def _indicator_rows(facts: _Facts) -> list[list]:
+    """`示范村指标`: one row per ledger village (L-9)."""
+    rows = []
+    for l in facts.ledgers:
         ok = l["status"] == ex.OK
-        indicator_rows.append([
+        rows.append([
             l["village"], l["population"], l["redeemers"], l["redeemed_share"],
             ("是" if l["meets_target"] else "否") if ok else None, l["categories_covered"], l["active_accounts"],
             _num(l["reward_spend"]), _num(l["reward_budget"]), l["town"], l["accounts"] or (0 if ok else None),
             _num(l["total_sum"]) if ok else None,
-            *((_num(lcats.get((l["workbook"], l["village"], c), Decimal(0))) if ok else None) for c in LEDGER_CATEGORIES),
+            *((_num(facts.lcats.get((l["workbook"], l["village"], c), Decimal(0))) if ok else None)
+              for c in LEDGER_CATEGORIES),
             l["status"], l["path"]])
-    file_rows = []
+    return rows
+
+
+def _file_rows(books: list[Book], wb_rows: dict[str, dict]) -> list[list]:
+    """`工作簿清单`: every workbook found, with what it is and whether it was exported again."""
+    rows = []
     for b in books:
         w = wb_rows[b.sha]
         status = w["status"] if not b.duplicate_of else f"与“{b.duplicate_of}”内容相同，只计一次"
-        file_rows.append([b.rel, ex.KIND.get(w["scheme"] or "", "—"), w["title"] or "", w["year"], status,
-                          w["errors"], w["refusals"], w["notices"],
-                          "重新导出" if b.exported else ("—" if b.duplicate_of else "沿用上次结果"), b.sha[:12]])
-    checks = [[p["sheet"], p["row"], p["column"], p["value"], p["message"], p["level"], p["path"]] for p in problems]
+        rows.append([b.rel, ex.KIND.get(w["scheme"] or "", "—"), w["title"] or "", w["year"], status,
+                     w["errors"], w["refusals"], w["notices"],
+                     "重新导出" if b.exported else ("—" if b.duplicate_of else "沿用上次结果"), b.sha[:12]])
+    return rows
+
+
+def _check_rows(facts: _Facts, extra_checks: list[list], failures: list[Failure], books: list[Book],
+                file_rows: list[list]) -> list[list]:
+    """`校验`: every workbook's errors, the notices, and each file not counted (issue #14); a
+    failed file not otherwise listed gets its `工作簿清单` row here."""
+    checks = [[p["sheet"], p["row"], p["column"], p["value"], p["message"], p["level"], p["path"]]
+              for p in facts.problems]
     checks += extra_checks
     listed = {b.rel for b in books}
     for f in failures:
         checks.append(["设置" if f.title else "", None, "村名" if f.title else "", f.title, f.reason, ERROR, f.rel])
         if f.rel not in listed:
             file_rows.append([f.rel, "—", "", None, ex.UNREADABLE, 1, 0, 0, "—", ""])
-    as_of = max((w["as_of"] for w in wb_rows.values() if w["as_of"] and w["status"] == ex.OK), default=None)
-    head = f"{town}{report_year or ''}{'年' if report_year else ''}"
-    stamp = f"，数据截至 {as_of.isoformat()}" if as_of else ""
-    sheets = [
+    return checks
+
+
+def _report_sheets(head: str, stamp: str, checks: list[list], summary_rows: list[list], ranking_rows: list[list],
+                   indicator_rows: list[list], file_rows: list[list]) -> list[OutputSheet]:
+    return [
         OutputSheet(CHECK_SHEET, CHECK_COLS, checks, title=f"{head}汇总：各工作簿的错误", landscape=True,
                     widths=[12, 6, 12, 18, 60, 6, 30]),
         OutputSheet(SUMMARY, SUMMARY_COLS, summary_rows, landscape=True,
@@ -439,8 +477,12 @@ def aggregate(cache: Path, books: list[Book], unique: list[Book], *, with_names:
                     title=f"{head}示范村指标（兑换人数占比目标 30%{stamp}）"),
         OutputSheet(FILES, FILE_COLS, file_rows, landscape=True, title=f"{head}汇总的工作簿"),
     ]
-    if names is not None:
-        sheets += names
+
+
+def _summary_lines(books: list[Book], file_rows: list[list], checks: list[list], failures: list[Failure],
+                   counted: int, ranked: int, indicators: int) -> list[str]:
+    """What `jifen rollup` prints: counts, the files not counted and each broken workbook's
+    first errors."""
     broken = [r for r in file_rows if r[4] in (ex.BROKEN, ex.UNREADABLE)]
     dups = sum(1 for b in books if b.duplicate_of)
     kinds = Counter(r[1] for b, r in zip(books, file_rows) if not b.duplicate_of)
@@ -448,8 +490,7 @@ def aggregate(cache: Path, books: list[Book], unique: list[Book], *, with_names:
     lines = [f"共找到 {len(books)} 个工作簿：乡村积分 {nv} 个，积分台账 {nl} 个，其他 {len(books) - dups - nv - nl} 个"
              + (f"，重复 {dups} 个（内容相同，只计一次）" if dups else "")
              + f"；本次重新导出 {sum(b.exported for b in books)} 个，其余沿用上次结果。",
-             f"汇总 {sum(1 for r in summary_rows if r[2] == ex.OK)} 个村（排名 {len(ranking_rows)} 个），"
-             f"示范村指标 {len(indicator_rows)} 行。"]
+             f"汇总 {counted} 个村（排名 {ranked} 个），示范村指标 {indicators} 行。"]
     if failures:
         lines.append(f"有 {len(failures)} 个文件未计入汇总（见“校验”和“工作簿清单”工作表）：")
         lines += [f"  {f.rel}：{f.reason}" for f in failures]
@@ -464,6 +505,33 @@ def aggregate(cache: Path, books: list[Book], unique: list[Book], *, with_names:
             for c in by_path.get(r[0], [])[:3]:
                 where = c[0] + (f" 第{c[1]}行" if c[1] else "") + (f" 【{c[2]}】" if c[2] else "")
                 lines.append(f"    {where}：{c[4]}")
+    return lines
+
+
+def aggregate(cache: Path, books: list[Book], unique: list[Book], *, with_names: bool, town: str | None,
+              year: int | None, failures: list[Failure] | None = None) -> tuple[list[OutputSheet], list[str]]:
+    """The report's sheets and the printed summary from the cached Parquet sets of ``unique``."""
+    failures = failures if failures is not None else []
+    facts = _query(cache, unique, with_names)
+    _drop_duplicate_names(facts, failures)
+    wb_rows = facts.wb_rows
+    report_year = year or _common_year([v["year"] for v in facts.villages]
+                                       + [wb_rows[l["workbook"]]["year"] for l in facts.ledgers])
+    towns = sorted({l["town"] for l in facts.ledgers if l["town"]})
+    town = town if town is not None else (towns[0] if len(towns) == 1 else "")
+    summary_rows, ranked, extra_checks = _village_rows(facts, report_year)
+    ranking_rows = _ranking_rows(ranked)
+    indicator_rows = _indicator_rows(facts)
+    file_rows = _file_rows(books, wb_rows)
+    checks = _check_rows(facts, extra_checks, failures, books, file_rows)
+    as_of = max((w["as_of"] for w in wb_rows.values() if w["as_of"] and w["status"] == ex.OK), default=None)
+    head = f"{town}{report_year or ''}{'年' if report_year else ''}"
+    stamp = f"，数据截至 {as_of.isoformat()}" if as_of else ""
+    sheets = _report_sheets(head, stamp, checks, summary_rows, ranking_rows, indicator_rows, file_rows)
+    if facts.names is not None:
+        sheets += facts.names
+    counted = sum(1 for r in summary_rows if r[2] == ex.OK)
+    lines = _summary_lines(books, file_rows, checks, failures, counted, len(ranking_rows), len(indicator_rows))
     return sheets, lines
 
 
