@@ -41,6 +41,7 @@ from ..book.sheets import OutputSheet
 from ..core.problems import CHECK_COLUMNS, CHECK_SHEET, ERROR, NOTICE, InputError
 from ..core.ranking import RANK, competition_rank
 from . import export as ex
+from .fingerprint import code_fingerprint
 
 CACHE_DIR = ".jifen-rollup"
 DUPLICATE_NAME = "村名重复，未计入"
@@ -97,21 +98,6 @@ def _resolved(p: Path) -> Path:
         return Path(os.path.abspath(p))
 
 
-def code_fingerprint() -> str:
-    """sha256 (12 hex) of the source the export runs — reader, core, the village and ledger
-    schemes, export — so a fixed bug or a changed rule never leaves stale results in the cache."""
-    import hashlib
-
-    pkg = Path(__file__).resolve().parent.parent
-    files = sorted([*(pkg / "core").glob("*.py"), *(f for s in ("village", "ledger") for f in (pkg / "schemes" / s).glob("*.py")),
-                    *(pkg / "book" / f"{b}.py" for b in ("reader", "safety", "sheets")),
-                    pkg / "app.py", pkg / "rollup" / "export.py"])
-    h = hashlib.sha256()
-    for f in files:
-        h.update(f.relative_to(pkg).as_posix().encode() + b"\0" + f.read_bytes())
-    return h.hexdigest()[:12]
-
-
 def variant(with_names: bool, year: int | None) -> str:
     """Cache variant: what the export depends on besides the file's bytes."""
     return ("names" if with_names else "plain") + (f"-{year}" if year else "")
@@ -123,30 +109,6 @@ def cache_dir(folder: Path, with_names: bool, year: int | None) -> Path:
 
 def _complete(entry: Path) -> bool:
     return all((entry / f"{t}.parquet").is_file() for t in ex.TABLES)
-
-
-def export_to_cache(path: str, sha: str, cache: str, with_names: bool, year: int | None) -> tuple[str, str, list[str]]:
-    """Worker: extract one workbook and move its Parquet set into ``cache/<sha>`` atomically
-    (a complete folder appears by one rename, so a killed run leaves no half set)."""
-    try:
-        extract = ex.extract(Path(path), with_names=with_names, year=year, sha256=sha)
-    except Exception as exc:      # one file never stops the roll-up (issue #14)
-        extract = ex.failed(sha, f"无法处理这个工作簿（{type(exc).__name__}: {exc}），已跳过；请把它发给维护人员")
-    cache_p = Path(cache)
-    cache_p.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{sha[:12]}-", dir=cache_p))
-    try:
-        import pyarrow.parquet as pq
-
-        for name, table in extract.arrow().items():
-            pq.write_table(table, tmp / f"{name}.parquet")
-        final = cache_p / sha
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return sha, extract.status, extract.summary
 
 
 @dataclass
@@ -213,13 +175,13 @@ def rollup(folder: Path, out: Path | None = None, *, with_names: bool = False, y
     args = [(str(b.path), b.sha, str(cache), with_names, year) for b in todo]
     if len(args) > 1 and jobs > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(args))) as pool:
-            futures = [pool.submit(export_to_cache, *a) for a in args]
+            futures = [pool.submit(ex.export_to_cache, *a) for a in args]
             errors = [f.exception() for f in futures]
     else:
         errors = []
         for a in args:
             try:
-                export_to_cache(*a)
+                ex.export_to_cache(*a)
                 errors.append(None)
             except Exception as exc:    # e.g. the cache folder cannot be written
                 errors.append(exc)

@@ -262,3 +262,27 @@ def export_workbook(path: Path, folder: Path, *, with_names: bool = False, year:
     ex = extract(path, with_names=with_names, year=year)
     write_tables(ex.arrow(), folder)
     return ex
+
+
+def export_to_cache(path: str, sha: str, cache: str, with_names: bool, year: int | None) -> tuple[str, str, list[str]]:
+    """`jifen rollup`'s worker: extract one workbook and move its Parquet set into
+    ``cache/<sha>`` atomically (a complete folder appears by one rename, so a killed run leaves
+    no half set). It lives here, with what it writes: the cache's code key is this module and
+    everything it imports (fingerprint.py)."""
+    try:
+        got = extract(Path(path), with_names=with_names, year=year, sha256=sha)
+    except Exception as exc:      # one file never stops the roll-up (issue #14)
+        got = failed(sha, f"无法处理这个工作簿（{type(exc).__name__}: {exc}），已跳过；请把它发给维护人员")
+    cache_p = Path(cache)
+    cache_p.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{sha[:12]}-", dir=cache_p))
+    try:
+        for name, table in got.arrow().items():
+            pq.write_table(table, tmp / f"{name}.parquet")
+        final = cache_p / sha
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return sha, got.status, got.summary
