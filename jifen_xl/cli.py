@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=sorted(_templates()), help="模板类型")
     p.add_argument("-o", "--out", required=True, type=Path,
                    help="输出文件：.xlsx（WPS、LibreOffice、命令行）或 .xlsm（Excel 按钮版）")
+    p.add_argument("--force", action="store_true",
+                   help="文件已存在时也重新生成（原文件先备份到“jifen备份”文件夹）")
 
     p = sub.add_parser("demo", help="生成示例工作簿并运行全部计算")
     p.add_argument("dir", nargs="?", default="demo", type=Path, help="放示例的文件夹（默认：demo）")
@@ -97,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             if isinstance(getattr(args, name, None), Path):
                 check_path_length(getattr(args, name))      # issue #14: exit 2, not 3
         if args.command == "new":
-            from .templates import build_template   # .xlsm: the template with buttons
-            path = build_template(args.kind, args.out)
+            from .templates import new_workbook   # .xlsm: the template with buttons
+            path = new_workbook(args.kind, args.out, force=args.force)
             print(f"已生成模板 {path}")
             return 0
         if args.command == "demo":

@@ -46,6 +46,46 @@ def build_template(kind: str, path: Path) -> Path:
     return TEMPLATES[kind](path)
 
 
+EXISTS_MESSAGE = "文件已存在，不会覆盖"
+
+
+def new_workbook(kind: str, path: Path, force: bool = False) -> Path:
+    """`jifen new KIND -o PATH [--force]`: a fresh template at ``path``. An existing file is
+    the user's work: refused (``InputError``, exit 2) unless ``force``, and then it is first
+    backed up to ``jifen备份/`` and replaced atomically, like every other write (issue #23).
+    Holds the workbook's lock, so a run computing into the file cannot be overwritten."""
+    import os
+    import shutil
+    import tempfile
+
+    from .book.lock import workbook_lock
+    from .book.ooxml.safesave import check_busy, check_writable, replace_atomically, target_mode
+
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"“{path}”是一个文件夹，请在 -o 后写上要生成的工作簿文件名。")
+    if not force and os.path.lexists(path):        # a link, even a dangling one, is a name in use
+        raise InputError(_exists_message(path))
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    with tempfile.TemporaryDirectory(prefix="jifen-new-") as tmp:
+        built = build_template(kind, Path(tmp) / f"template{path.suffix.lower()}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        check_busy(path)
+        check_writable(path)
+        with workbook_lock(path):
+            if not force and os.path.lexists(path):
+                raise InputError(_exists_message(path))
+            with open(built, "rb") as src:
+                replace_atomically(path, lambda fp: shutil.copyfileobj(src, fp), target_mode(path))
+    return path
+
+
+def _exists_message(path: Path) -> str:
+    return (f"{EXISTS_MESSAGE}：“{path}”。如果确实要用空白模板替换它，请加 --force"
+            f"（原文件会先备份到同一文件夹的“jifen备份”里）；或者换一个文件名。")
+
+
 def build_all(folder: Path) -> list[Path]:
     from .xlsm import build_all_xlsm   # the macro-enabled variants for Excel (issue #4)
 

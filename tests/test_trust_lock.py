@@ -14,7 +14,8 @@ import pytest
 import python_calamine as pc
 
 from contract import scenario_class, write_xlsx
-from jifen_xl.book.lock import BUSY_MESSAGE, DOOR_WAIT, WorkbookLocked, lock_file, workbook_lock
+from jifen_xl.book.lock import (BUSY_MESSAGE, DOOR_WAIT, WorkbookLocked, lock_file, user_lock_folder,
+                                workbook_lock)
 from jifen_xl.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +67,7 @@ def test_doors_wait_briefly_instead_of_failing(tmp_path):
     t.join()
 
 
-def test_lock_file_is_hidden_beside_the_workbook_or_in_temp(tmp_path):
+def test_lock_file_is_hidden_beside_the_workbook_or_in_the_users_folder(tmp_path):
     path = tmp_path / "班级.xlsx"
     lf = lock_file(path)
     assert lf.parent == tmp_path and lf.name.startswith(".~jifen-lock-") and ".xls" not in lf.name
@@ -76,7 +77,7 @@ def test_lock_file_is_hidden_beside_the_workbook_or_in_temp(tmp_path):
     ro.chmod(0o555)
     try:
         if os.geteuid() != 0:      # root may write anywhere: only a real user sees the fallback
-            assert lock_file(ro / "a.xlsx").parent.name == "jifen-locks"
+            assert lock_file(ro / "a.xlsx").parent == user_lock_folder()     # this user's own
     finally:
         ro.chmod(0o755)
 

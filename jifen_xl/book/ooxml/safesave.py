@@ -12,7 +12,9 @@ Issue #14 (trust under real use):
 
 * **No change, no write.** When the new bytes equal the target's, nothing is replaced and no
   backup is made.
-* **Backups** go to ``jifen备份/<stem>-YYYYmmdd-HHMMSS<suffix>`` next to the target, each
+* **Backups** go to ``jifen备份/<stem>-YYYYmmdd-HHMMSS<suffix>`` next to the target (a stem
+  too long for that name is cut and gets ``~<hash of the full name>``, so two long names
+  sharing their beginning never share, nor prune, each other's backups: issue #23), each
   written to a temp file in that folder and renamed (never a truncated backup), removed on
   failure, with the workbook's owner, group, mode and time. A version already kept is not
   copied again: that backup is renamed to the new time instead, so identical backups are
@@ -191,22 +193,29 @@ def _fsync_dir(folder: Path) -> None:
 
 _BACKUP_RE_CACHE: dict[tuple[str, str], re.Pattern] = {}
 _STAMP = "-YYYYmmdd-HHMMSS-999"
+_HASH_TAIL = "~0123456789"          # "~" and 10 hex digits of the full name's hash
 
 
 def _backup_pattern(stem: str, suffix: str) -> re.Pattern:
+    """Backups of one workbook: its exact stem (case matters: ``A.xlsx`` and ``a.xlsx`` are two
+    workbooks where the file system tells them apart), any case of the suffix."""
     key = (stem, suffix)
     if key not in _BACKUP_RE_CACHE:
         _BACKUP_RE_CACHE[key] = re.compile(
-            re.escape(stem) + r"-(\d{8}-\d{6})(?:-(\d+))?" + re.escape(suffix) + r"\Z", re.I)
+            re.escape(stem) + r"-(\d{8}-\d{6})(?:-(\d+))?(?i:" + re.escape(suffix) + r")\Z")
     return _BACKUP_RE_CACHE[key]
 
 
 def backup_stem(target: Path) -> str:
-    """The target's stem, shortened (whole characters) so that a backup name fits NAME_MAX."""
+    """The target's stem, or when a backup name would not fit NAME_MAX, the stem cut (whole
+    characters) plus ``~`` and a hash of the full name: unique per workbook (issue #23)."""
     stem, room = target.stem, NAME_MAX - len(os.fsencode(_STAMP + target.suffix))
+    if len(os.fsencode(stem)) <= room:
+        return stem
+    room -= len(_HASH_TAIL)
     while len(os.fsencode(stem)) > room:
         stem = stem[:-1]
-    return stem
+    return f"{stem}~{hashlib.sha256(os.fsencode(target.name)).hexdigest()[:len(_HASH_TAIL) - 1]}"
 
 
 def backup_folder(target: Path) -> Path:
