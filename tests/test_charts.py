@@ -157,12 +157,12 @@ def test_indicator_chart_draws_the_30_percent_target_from_cells_L9():
     """Issue #16: the target is a line series over the 目标占比 cells (LibreOffice ignores
     literal-valued series), bars have one colour the legend shows, the axis runs 0 … above
     the highest of target and values."""
-    from jifen_xl.schemes.ledger import model as lg
+    from jifen_xl.schemes.ledger import model as lg, render as lrender
 
     cols = lg.INDICATOR_COLS
     rows = [["东村", 10, 6, Decimal("0.6"), "是", 3, 4, 18, 20, Decimal("0.3")],
             ["西村", 100, 2, Decimal("0.02"), "否", 2, 3, 45, 200, Decimal("0.3")]]
-    (spec,) = lg.indicator_charts(cols)
+    (spec,) = lrender.indicator_charts(cols)
     xml = ch.chart_xml("示范村指标", cols, rows, ch.resolve(spec, cols, 2)).decode()
     assert "'示范村指标'!$D$2:$D$3" in xml and "'示范村指标'!$A$2:$A$3" in xml
     assert "'示范村指标'!$J$2:$J$3" in xml and "<c:numLit>" not in xml     # target from cells
@@ -187,7 +187,7 @@ def test_charts_survive_a_libreoffice_round_trip(tmp_path):
 def test_village_groups_exact_averages_and_star_counts_V4_V7():
     """分组统计 from a 年度汇总 table: 一组 140 + 151.5 + 160 = 451.5 / 3 = 150.5;
     二组 139 alone; stars counted per group; charts point at 平均总分 and the star columns."""
-    from jifen_xl.schemes.village import model as vg
+    from jifen_xl.schemes.village import render as vrender
 
     cols = ["户号", "户主", "组", "党的建设", "民生保障", "环境整治", "文明新风", "遵纪守法", "年度总分", "名次", "星级", "待复核"]
     table = OutputSheet("年度汇总-2026", cols, [
@@ -196,7 +196,7 @@ def test_village_groups_exact_averages_and_star_counts_V4_V7():
         ["H3", "丙", "一组", 20, 20, 40, 60, 20, 160, 1, "五星", ""],
         ["H4", "丁", "二组", 20, 20, 39, 40, 20, 139, 4, "", ""],
     ], title="某村　2026年度农户积分汇总（正式，数据截至 2026-12-20）")
-    (g,) = vg.group_outputs(table, "2026")
+    (g,) = vrender.group_outputs(table, "2026")
     assert g.name == "分组统计-2026"
     assert g.columns == ["组", "户数", "平均总分", "最高分", "最低分", "五星", "四星", "三星"]
     assert g.rows == [["一组", 3, Decimal("150.5"), 160, 140, 1, 1, 1],

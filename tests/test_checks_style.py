@@ -10,21 +10,21 @@ from datetime import date
 
 import test_ledger
 from contract import raw_sheets, scenario_class
-from jifen_xl.core.problems import ERROR, NOTICE, Problem
-from jifen_xl.schemes.ledger import model as lg
+from jifen_xl.core.problems import ERROR, NOTICE, REFUSED, Problem
+from jifen_xl.schemes.ledger import checks as lchecks, model as lg
 from jifen_xl.schemes.school import model as sc
-from jifen_xl.schemes.village import model as vm
+from jifen_xl.schemes.village import checks as vchecks
 
 
 def test_each_scheme_exposes_its_ordered_checks():
-    for checks in (vm.RECORD_CHECKS, sc.LOG_CHECKS, lg.CLAIM_CHECKS):
+    for checks in (vchecks.RECORD_CHECKS, sc.LOG_CHECKS, lchecks.CLAIM_CHECKS):
         assert len(checks) >= 8 and len(set(checks)) == len(checks)
         for check in checks:
             assert callable(check) and check.__name__.startswith("check_") and check.__doc__
     assert sc.LOG_CHECKS[:3] == [sc.check_in_semester, sc.check_target_present, sc.check_code_present]
-    assert sc.LOG_CHECKS[-1] is sc.check_duplicate and vm.RECORD_CHECKS[-1] is vm.check_duplicate
-    assert lg.CLAIM_CHECKS[0] is lg.check_number_unique and lg.CLAIM_CHECKS[-1] is lg.check_points
-    for checks in (lg.TRANSFER_CHECKS, lg.REDEMPTION_CHECKS):
+    assert sc.LOG_CHECKS[-1] is sc.check_duplicate and vchecks.RECORD_CHECKS[-1] is vchecks.check_duplicate
+    assert lchecks.CLAIM_CHECKS[0] is lchecks.check_number_unique and lchecks.CLAIM_CHECKS[-1] is lchecks.check_points
+    for checks in (lchecks.TRANSFER_CHECKS, lchecks.REDEMPTION_CHECKS):
         assert checks and all(check.__name__.startswith("check_") and check.__doc__ for check in checks)
 
 
@@ -90,7 +90,7 @@ def test_school_checks_alone_return_located_problems():
 
 def _ledger():
     data = test_ledger.load()
-    return data, lg.ClaimContext(data)
+    return data, lchecks.ClaimContext(data)
 
 
 def _claim(data, row=20, **changes):
@@ -99,39 +99,39 @@ def _claim(data, row=20, **changes):
     rec.update(changes)
     rec["_row"] = row
     aid, code = rec["账户号"], rec["代码"]
-    return lg.ClaimRow(rec, data.accounts.get(aid) if aid else None, data.rules.get(code) if code else None)
+    return lchecks.ClaimRow(rec, data.accounts.get(aid) if aid else None, data.rules.get(code) if code else None)
 
 
 def test_ledger_checks_alone_return_located_problems():
     data, ctx = _ledger()
-    for check in lg.CLAIM_CHECKS:      # a good claim passes every check
+    for check in lchecks.CLAIM_CHECKS:      # a good claim passes every check
         assert not check(_claim(data), ctx)
-    assert lg.check_number_unique(_claim(data, row=21, 编号=99), ctx) == Problem(
+    assert lchecks.check_number_unique(_claim(data, row=21, 编号=99), ctx) == Problem(
         "申报", 21, "编号", 99, "编号重复（第20行已有）", ERROR)
-    assert lg.check_mode(_claim(data, 申报方式="别人"), ctx) == Problem(
+    assert lchecks.check_mode(_claim(data, 申报方式="别人"), ctx) == Problem(
         "申报", 20, "申报方式", "别人", "申报方式只能填写：本人、代报", ERROR)
     c = _claim(data, 渠道="qq")
-    assert lg.check_channel(c, ctx) is None and c.rec["渠道"] == "QQ"
-    assert lg.check_channel(_claim(data, 渠道="邮件"), ctx).column == "渠道"
-    assert lg.check_result(_claim(data, 结果="好"), ctx).message.endswith("；办理中请留空")
+    assert lchecks.check_channel(c, ctx) is None and c.rec["渠道"] == "QQ"
+    assert lchecks.check_channel(_claim(data, 渠道="邮件"), ctx).column == "渠道"
+    assert lchecks.check_result(_claim(data, 结果="好"), ctx).message.endswith("；办理中请留空")
     blank = {col: None for col, _, _ in lg.STEPS}
-    assert lg.check_claim_date(_claim(data, **blank), ctx) == Problem(
+    assert lchecks.check_claim_date(_claim(data, **blank), ctx) == Problem(
         "申报", 20, "申报日期", "", "“申报日期”不能为空", ERROR)
-    steps = lg.check_steps(_claim(data, 初审人=None), ctx)
+    steps = lchecks.check_steps(_claim(data, 初审人=None), ctx)
     assert [(p.row, p.column) for p in steps] == [(20, "初审人")]
-    unknown = lg.check_account_known(_claim(data, 账户号="Z9"), ctx)
+    unknown = lchecks.check_account_known(_claim(data, 账户号="Z9"), ctx)
     assert (unknown.sheet, unknown.row, unknown.column, unknown.value) == ("申报", 20, "账户号", "Z9")
-    unknown = lg.check_code_known(_claim(data, 代码="R99"), ctx)
+    unknown = lchecks.check_code_known(_claim(data, 代码="R99"), ctx)
     assert (unknown.sheet, unknown.row, unknown.column, unknown.value) == ("申报", 20, "代码", "R99")
-    closed = lg.check_account_open(_claim(data, 账户号="A07", 结果=None), ctx)
+    closed = lchecks.check_account_open(_claim(data, 账户号="A07", 结果=None), ctx)
     assert (closed.column, closed.value) == ("账户号", "A07")
-    wrong_type = lg.check_points(_claim(data, 账户号="A05", 代码="R02"), ctx)
+    wrong_type = lchecks.check_points(_claim(data, 账户号="A05", 代码="R02"), ctx)
     assert (wrong_type.column, wrong_type.value) == ("代码", "R02")
     assert "不适用于单位账户" in wrong_type.message
     c = _claim(data, 代码="R03")
-    assert lg.check_points(c, ctx) == Problem("申报", 20, "分值", "", "“调解纠纷”的分值视情况而定，请填写分值", ERROR)
+    assert lchecks.check_points(c, ctx) == Problem("申报", 20, "分值", "", "“调解纠纷”的分值视情况而定，请填写分值", ERROR)
     c = _claim(data, 代码="R03", 分值=6)
-    assert lg.check_points(c, ctx) is None and c.each == 600
+    assert lchecks.check_points(c, ctx) is None and c.each == 600
 
 
 def test_ledger_transfer_and_redemption_checks_alone():
@@ -141,29 +141,29 @@ def test_ledger_transfer_and_redemption_checks_alone():
         r = {"_row": 5, "日期": date(2026, 3, 1), "账户号": "A01", "原村": "东村", "新村": "西村"}
         return {**r, **changes}
 
-    for check in lg.TRANSFER_CHECKS:
+    for check in lchecks.TRANSFER_CHECKS:
         assert check(transfer(), data) is None
-    unknown = lg.check_transfer_account_known(transfer(账户号="Z9"), data)
+    unknown = lchecks.check_transfer_account_known(transfer(账户号="Z9"), data)
     assert (unknown.sheet, unknown.row, unknown.column, unknown.value) == ("转移", 5, "账户号", "Z9")
-    assert lg.check_transfer_account_open(transfer(账户号="A07"), data) == Problem(
+    assert lchecks.check_transfer_account_open(transfer(账户号="A07"), data) == Problem(
         "转移", 5, "账户号", "A07", "账户已注销，不能转移", ERROR)
-    origin = lg.check_transfer_origin(transfer(原村="西村"), data)
+    origin = lchecks.check_transfer_origin(transfer(原村="西村"), data)
     assert (origin.column, origin.value, origin.level) == ("原村", "西村", ERROR)
     assert "东村" in origin.message
-    assert lg.check_transfer_moves(transfer(新村="东村"), data) == Problem(
+    assert lchecks.check_transfer_moves(transfer(新村="东村"), data) == Problem(
         "转移", 5, "新村", "东村", "新村与原村相同", ERROR)
-    away = lg.check_transfer_in_town(transfer(新村="李庄"), data)
-    assert (away.column, away.value, away.level) == ("新村", "李庄", lg.REFUSED)
+    away = lchecks.check_transfer_in_town(transfer(新村="李庄"), data)
+    assert (away.column, away.value, away.level) == ("新村", "李庄", REFUSED)
 
     def redemption(**changes):
         r = {"_row": 7, "日期": date(2026, 4, 1), "账户号": "A01", "商品": "毛巾", "数量": 1}
         return {**r, **changes}
 
-    for check in lg.REDEMPTION_CHECKS:
+    for check in lchecks.REDEMPTION_CHECKS:
         assert check(redemption(), data) is None
-    unknown = lg.check_redemption_account_known(redemption(账户号="Z9"), data)
+    unknown = lchecks.check_redemption_account_known(redemption(账户号="Z9"), data)
     assert (unknown.sheet, unknown.row, unknown.column, unknown.value) == ("兑换记录", 7, "账户号", "Z9")
-    assert lg.check_redemption_item_known(redemption(商品="冰箱"), data) == Problem(
+    assert lchecks.check_redemption_item_known(redemption(商品="冰箱"), data) == Problem(
         "兑换记录", 7, "商品", "冰箱", "“兑换目录”中没有这个商品", ERROR)
-    assert lg.check_redemption_quantity(redemption(数量=0), data) == Problem(
+    assert lchecks.check_redemption_quantity(redemption(数量=0), data) == Problem(
         "兑换记录", 7, "数量", 0, "数量至少为 1", ERROR)

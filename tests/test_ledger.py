@@ -45,7 +45,7 @@ import pytest
 from contract import raw_sheets, write_xlsx
 
 from jifen_xl.core.problems import ERROR, NOTICE, REFUSED
-from jifen_xl.schemes.ledger import model as lg
+from jifen_xl.schemes.ledger import checks as lchecks, compute as lcompute, model as lg, render as lrender
 
 D = date
 CLAIM_HEADER = ["编号", "账户号", "代码", "分值", "申报日期", "申报方式", "渠道", "时间地点事由", "证据",
@@ -122,7 +122,7 @@ raw = raw_sheets   # in-memory RawSheets (tests/contract.py)
 
 
 def load(sheets=None) -> lg.LedgerData:
-    return lg.load(raw(sheets or scenario()))
+    return lchecks.load(raw(sheets or scenario()))
 
 
 def errors(data):
@@ -154,7 +154,7 @@ def test_refusals_name_their_reason_L6():
 
 
 def test_cumulative_and_spendable_balance_L4_L5():
-    tot = lg.account_totals(load())
+    tot = lcompute.account_totals(load())
     got = {sid: (int(tot.loc[sid, "cum"]) // 100, int(tot.loc[sid, "available"]) // 100)
            for sid in ["A01", "A02", "A03", "A04", "A05", "A06"]}
     assert got == {"A01": (3, 1), "A02": (5, 3), "A03": (8, 5), "A04": (10, 5), "A05": (2, 0), "A06": (5, 0)}
@@ -170,7 +170,7 @@ def test_false_claim_costs_double_dated_at_last_step_L4():
 
 
 def test_ranking_per_type_with_shared_ranks_C4_L1():
-    sheet = lg.ranking_output(load())
+    sheet = lrender.ranking_output(load())
     assert sheet.columns[:7] == ["类型", "名次", "账户号", "名称", "所属村", "累计积分", "可用余额"]
     assert [r[:7] for r in sheet.rows] == [
         ["村民", 1, "A02", "李四", "东村", 5, 3],
@@ -187,7 +187,7 @@ def test_ranking_per_type_with_shared_ranks_C4_L1():
 
 
 def test_demonstration_village_indicators_L9():
-    sheet = lg.indicator_output(load())
+    sheet = lrender.indicator_output(load())
     assert sheet.columns == ["村名", "常住人口", "兑换人数", "兑换人数占比", "是否达标", "覆盖类别数",
                              "参与账户数", "奖励支出元", "奖励预算元", "目标占比"]   # 目标占比: the chart's target line (#16)
     assert sheet.rows == [
@@ -198,7 +198,7 @@ def test_demonstration_village_indicators_L9():
 
 def test_passbook_after_transfer_L7_L8():
     data = load()
-    sheet = lg.passbook_output(data, "A06")
+    sheet = lrender.passbook_output(data, "A06")
     assert sheet.name == "存折-A06" and sheet.columns == ["日期", "摘要", "积分", "累计积分", "可用余额"]
     assert [[r[0], r[2], r[3], r[4]] for r in sheet.rows] == [
         [D(2026, 2, 10), 3, 3, 3],
@@ -212,7 +212,7 @@ def test_passbook_after_transfer_L7_L8():
 
 
 def test_passbook_false_claim_and_redemption_L4_L5_L8():
-    rows = lg.passbook_output(load(), "A01").rows
+    rows = lrender.passbook_output(load(), "A01").rows
     assert [[r[0], r[2], r[3], r[4]] for r in rows] == [
         [D(2026, 2, 1), 6, 6, 6], [D(2026, 3, 10), 2, 8, 8], [D(2026, 4, 10), 3, 11, 11],
         [D(2026, 4, 15), -2, 11, 9],          # redemption: cumulative unchanged (L-5)
@@ -222,7 +222,7 @@ def test_passbook_false_claim_and_redemption_L4_L5_L8():
 
 
 def test_passbook_all_one_sheet_per_type_L8():
-    sheets = lg.passbook_by_type(load())
+    sheets = lrender.passbook_by_type(load())
     assert [s.name for s in sheets] == ["存折-村民", "存折-党员", "存折-家庭", "存折-单位"]
     villagers = sheets[0]
     assert villagers.columns == ["账户号", "日期", "摘要", "积分", "累计积分", "可用余额"]
@@ -288,7 +288,7 @@ def test_blank_points_take_the_rule_and_false_deduction_claim_counts_nothing_L4(
                        claim(2, "A01", "R05", D(2026, 3, 12), upto=2, result="虚假"))
     assert list(data.entries["points"]) == [200]
     assert problems_at(data, 3) == {("结果", NOTICE)}
-    assert lg.false_claim_points(400) == -800 and lg.false_claim_points(-500) == 0
+    assert lchecks.false_claim_points(400) == -800 and lchecks.false_claim_points(-500) == 0
 
 
 def test_unknown_village_and_transfer_origin_mismatch_L7():

@@ -15,9 +15,9 @@ from contract import raw_sheets, scenario_class, write_xlsx
 from jifen_xl.cli import main
 from jifen_xl.core.ids import IdMatcher, one_edit
 from jifen_xl.core.problems import ERROR, NOTICE
-from jifen_xl.schemes.ledger import model as lg
+from jifen_xl.schemes.ledger import render as lrender
 from jifen_xl.schemes.school import model as sc
-from jifen_xl.schemes.village import model as vg
+from jifen_xl.schemes.village import checks as vchecks
 from village_fixtures import scenario_village
 
 
@@ -139,7 +139,7 @@ def test_village_household_ids_and_codes():
     head = next(r[1] for r in book["农户名册"][1:] if r[0] == hid)
     book["评议记录"][1][2] = code.lower()
     book["评议记录"][2][1] = head
-    data = vg.load(raw_sheets(book))
+    data = vchecks.load(raw_sheets(book))
     notes = [p for p in data.problems if p.level == NOTICE and p.column == "代码"]
     assert [(p.row, p.value) for p in notes] == [(2, code.lower())]
     errs = [p for p in data.problems if p.level == ERROR]
@@ -159,7 +159,7 @@ def test_ledger_account_ids_ignore_case():
     assert not tl.errors(data)
     notes = {(p.sheet, p.row) for p in data.problems if p.level == NOTICE and p.column == "账户号"}
     assert notes == {("申报", 2), ("兑换记录", 2), ("转移", 2)}
-    assert [r for r in lg.ranking_output(data).rows] == [r for r in lg.ranking_output(base).rows]
+    assert [r for r in lrender.ranking_output(data).rows] == [r for r in lrender.ranking_output(base).rows]
 
 
 @pytest.mark.parametrize("kind,checks", [

@@ -40,7 +40,7 @@ from village_fixtures import TODAY, record_row, scenario_village, set_status, un
 from jifen_xl.app import ACTIONS, load_actions
 from jifen_xl.core.periods import quarter, year
 from jifen_xl.core.problems import ERROR, NOTICE
-from jifen_xl.schemes.village import model as vg
+from jifen_xl.schemes.village import checks as vchecks, compute as vcompute, render as vrender
 
 Q3 = quarter(2026, 3)
 Y = year(2026)
@@ -53,7 +53,7 @@ def _today(monkeypatch):
 
 
 def load(book=None):
-    return vg.load(raw_sheets(book or scenario_village()))
+    return vchecks.load(raw_sheets(book or scenario_village()))
 
 
 def by_id(sheet, id_col="户号"):
@@ -66,7 +66,7 @@ def errors(data):
 
 
 def stars(book=None, final=False):
-    table = vg.year_outputs(load(book), Y, final)[0]
+    table = vrender.year_outputs(load(book), Y, final)[0]
     return {k: v["星级"] for k, v in by_id(table).items() if v["星级"]}
 
 
@@ -111,7 +111,7 @@ ROSTER_ORDER = ["H01", "H02", "H03", "H04", "H05", "H06", "H07", "H08", "H09", "
 
 
 def test_quarter_year_to_date_totals_and_ranks_V3_V4():
-    summary, notice = vg.quarter_outputs(load(), Q3)
+    summary, notice = vrender.quarter_outputs(load(), Q3)
     assert summary.name == "季度汇总-2026Q3"
     assert summary.columns == ["户号", "户主", "组", "环境整治本季", "文明新风本季", "党的建设", "民生保障",
                                "环境整治", "文明新风", "遵纪守法", "累计总分", "名次"]
@@ -124,7 +124,7 @@ def test_quarter_year_to_date_totals_and_ranks_V3_V4():
 
 
 def test_quarter_notice_sheet_V8():
-    _, notice = vg.quarter_outputs(load(), Q3)
+    _, notice = vrender.quarter_outputs(load(), Q3)
     assert notice.name == "公示-2026Q3"
     assert notice.columns == ["组", "户号", "户主", "环境整治本季", "文明新风本季", "党的建设", "民生保障",
                               "环境整治", "文明新风", "遵纪守法", "累计总分", "名次",
@@ -142,30 +142,30 @@ def test_notice_days_setting_V8():
     for row in book["设置"]:
         if row[0] == "公示天数":
             row[1] = 5
-    _, notice = vg.quarter_outputs(load(book), Q3)
+    _, notice = vrender.quarter_outputs(load(book), Q3)
     i = notice.columns.index("公示开始")
     assert (notice.rows[0][i], notice.rows[0][i + 1]) == (date(2026, 10, 9), date(2026, 10, 13))
 
 
 def test_default_quarter_is_latest_with_records():
     data = load()
-    assert vg.resolve_quarter(data, None) == quarter(2026, 4)
-    assert vg.resolve_quarter(data, (2026, 2)) == quarter(2026, 2)
-    assert vg.resolve_year(data, None) == Y
+    assert vcompute.resolve_quarter(data, None) == quarter(2026, 4)
+    assert vcompute.resolve_quarter(data, (2026, 2)) == quarter(2026, 2)
+    assert vcompute.resolve_year(data, None) == Y
 
 
 def test_reversed_record_counts_zero():
     """H20's E01 of 6/1 is reversed by 冲正; without the reversal it would count +2."""
-    assert by_id(vg.quarter_outputs(load(), Q3)[0])["H20"]["累计总分"] == 140
+    assert by_id(vrender.quarter_outputs(load(), Q3)[0])["H20"]["累计总分"] == 140
     book = scenario_village()
     book["评议记录"] = book["评议记录"][:-1]
-    assert by_id(vg.quarter_outputs(load(book), Q3)[0])["H20"]["累计总分"] == 142
+    assert by_id(vrender.quarter_outputs(load(book), Q3)[0])["H20"]["累计总分"] == 142
 
 
 # ---- year and stars (V-3, V-7, V-10) -----------------------------------------------------------
 
 def test_year_totals_ranks_and_stars_V7():
-    table, star_list, notice = vg.year_outputs(load(), Y, True)
+    table, star_list, notice = vrender.year_outputs(load(), Y, True)
     assert table.name == "年度汇总-2026"
     assert table.columns[:11] == ["户号", "户主", "组", "党的建设", "民生保障", "环境整治", "文明新风",
                                   "遵纪守法", "年度总分", "名次", "星级"]
@@ -183,7 +183,7 @@ def test_year_totals_ranks_and_stars_V7():
 
 
 def test_star_list_medal_and_credit_V10():
-    _, star_list, _ = vg.year_outputs(load(), Y, True)
+    _, star_list, _ = vrender.year_outputs(load(), Y, True)
     assert star_list.name == "星级评定-2026"
     assert star_list.columns == ["户号", "户主", "组", "年度总分", "名次", "星级", "奖牌", "信用户"]
     assert star_list.rows == [
@@ -196,7 +196,7 @@ def test_star_list_medal_and_credit_V10():
 
 
 def test_year_notice_V8():
-    _, _, notice = vg.year_outputs(load(), Y, True)
+    _, _, notice = vrender.year_outputs(load(), Y, True)
     assert notice.name == "公示-2026"
     assert notice.columns == ["组", "户号", "户主", "党的建设", "民生保障", "环境整治", "文明新风", "遵纪守法",
                               "年度总分", "名次", "星级", "待复核", "公示开始", "公示结束", "异议"]
@@ -206,7 +206,7 @@ def test_year_notice_V8():
 
 
 def test_household_below_base_gets_no_star_even_in_top_30_percent_V7():
-    got = by_id(vg.year_outputs(load(), Y)[0])["H14"]
+    got = by_id(vrender.year_outputs(load(), Y)[0])["H14"]
     assert (got["名次"], got["年度总分"], got["星级"]) == (6, 139, "")   # 6/20 = 30 %, but 139 < 140
 
 
@@ -215,7 +215,7 @@ def test_rejected_record_never_counts_V6():
     book = scenario_village()
     set_status(book, record_row(book, "H01", "W01", date(2026, 9, 28)), "已确认")
     # counted, H01 would be 143, rank 6 (30 %) → 三星; H14 falls to rank 7
-    table = by_id(vg.year_outputs(load(book), Y)[0])
+    table = by_id(vrender.year_outputs(load(book), Y)[0])
     assert (table["H01"]["年度总分"], table["H01"]["名次"], table["H01"]["星级"]) == (143, 6, "三星")
     assert table["H14"]["名次"] == 7
 
@@ -256,16 +256,16 @@ def test_pending_entry_makes_a_pre_notice_and_final_counts_only_confirmed_V6():
     book = unreport(unreport(scenario_village(), "2026"), "2026Q4")
     set_status(book, record_row(book, "H12", "W01", date(2026, 11, 5)), "公示中")
     data = load(book)
-    assert not vg.finality(data, Y).final
-    table, notice = vg.year_outputs(data, Y)      # C-8: no star list before the year is final
+    assert not vcompute.finality(data, Y).final
+    table, notice = vrender.year_outputs(data, Y)      # C-8: no star list before the year is final
     assert "预公示" in table.title and "预公示" in notice.title
     assert stars(book) == {"H03": "五星", "H05": "五星", "H12": "五星", "H17": "五星", "H08": "三星"}
     # final: H12 loses the +3 → 142; ranks 150, 145, 145, 144, 142, 139 → r1, r2, r2, r4, r5, r6
-    final = by_id(vg.year_outputs(data, Y, final=True)[0])
+    final = by_id(vrender.year_outputs(data, Y, final=True)[0])
     assert (final["H12"]["年度总分"], final["H12"]["名次"]) == (142, 5)
     assert stars(book, final=True) == {"H03": "五星", "H05": "五星", "H17": "五星", "H08": "四星", "H12": "三星"}
     # the quarter reported to the town is final; the one only posted is not (C-8)
-    assert vg.finality(data, Q3).final and not vg.finality(data, quarter(2026, 4)).final
+    assert vcompute.finality(data, Q3).final and not vcompute.finality(data, quarter(2026, 4)).final
 
 
 def test_first_assessment_counts_in_notice_only_V6_V9():
@@ -273,8 +273,8 @@ def test_first_assessment_counts_in_notice_only_V6_V9():
     book = scenario_village()
     set_status(book, record_row(book, "H03", "M01", date(2026, 12, 10)), "初评")
     data = load(book)
-    assert by_id(vg.year_outputs(data, Y, False)[0])["H03"]["年度总分"] == 150
-    assert by_id(vg.year_outputs(data, Y, final=True)[0])["H03"]["民生保障"] == 20
+    assert by_id(vrender.year_outputs(data, Y, False)[0])["H03"]["年度总分"] == 150
+    assert by_id(vrender.year_outputs(data, Y, final=True)[0])["H03"]["民生保障"] == 20
 
 
 def test_open_objection_blocks_star_and_is_listed_V6():
@@ -282,11 +282,11 @@ def test_open_objection_blocks_star_and_is_listed_V6():
     row = record_row(book, "H05", "W01", date(2026, 9, 18))
     set_status(book, row, "有异议")
     data = load(book)
-    state = vg.finality(data, Y)        # even reported, an open objection keeps it 预公示
+    state = vcompute.finality(data, Y)        # even reported, an open objection keeps it 预公示
     assert not state.final and [(p.sheet, p.row, p.column) for p in state.problems] == [("评议记录", row, "状态")]
-    table, notice = vg.year_outputs(data, Y)
+    table, notice = vrender.year_outputs(data, Y)
     assert "预公示" in table.title
-    star_list = vg.year_outputs(data, Y, True)[1]
+    star_list = vrender.year_outputs(data, Y, True)[1]
     # 有异议 counts in neither version: H05 142 rank 5 (would be 三星) → withheld;
     # H12 H17 145 r2 五星; H08 144 r4 → 20 % → 四星
     got = {k: (v["年度总分"], v["名次"], v["星级"], v["待复核"]) for k, v in by_id(table).items()
@@ -295,7 +295,7 @@ def test_open_objection_blocks_star_and_is_listed_V6():
                    "H08": (144, 4, "四星", ""), "H05": (142, 5, "", "有异议 1 条")}
     assert "H05" not in [r[0] for r in star_list.rows]
     assert by_id(notice)["H05"]["待复核"] == "有异议 1 条"
-    q_notice = by_id(vg.quarter_outputs(data, Q3)[1])
+    q_notice = by_id(vrender.quarter_outputs(data, Q3)[1])
     assert q_notice["H05"]["待复核"] == "有异议 1 条" and q_notice["H05"]["累计总分"] == 142
 
 
@@ -370,7 +370,7 @@ def test_check_annual_record_outside_year_V3():
     row = edit_record(book, "H14", "E02", date(2026, 4, 8), 日期=date(2025, 12, 1))   # daily: a notice
     assert problems_of(book) == []
     assert ("评议记录", row, "日期", date(2025, 12, 1)) in problems_of(book, NOTICE)
-    assert by_id(vg.year_outputs(load(book), Y)[0])["H14"]["年度总分"] == 141
+    assert by_id(vrender.year_outputs(load(book), Y)[0])["H14"]["年度总分"] == 141
 
 
 @pytest.mark.parametrize("code, when, value, why", [

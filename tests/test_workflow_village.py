@@ -15,7 +15,7 @@ from village_fixtures import TODAY, d, record_row, scenario_village, set_status,
 from jifen_xl.app import ACTIONS, load_actions
 from jifen_xl.core.periods import quarter, year
 from jifen_xl.core.problems import ERROR, NOTICE
-from jifen_xl.schemes.village import model as vg
+from jifen_xl.schemes.village import checks as vchecks, compute as vcompute, model as vg, render as vrender
 
 Q3, Y = quarter(2026, 3), year(2026)
 RECORD_HEADER = scenario_village()["评议记录"][0]
@@ -27,7 +27,7 @@ def _today(monkeypatch):
 
 
 def load(book):
-    return vg.load(raw_sheets(book))
+    return vchecks.load(raw_sheets(book))
 
 
 def run(command, book, **opts):
@@ -67,11 +67,11 @@ def test_notice_without_record_has_blank_date_lines_V8():
 
 def test_notice_dates_from_record_and_default_end_V8():
     book = posted(scenario_village(), "2026Q3", "2026-10-09")          # 公示结束 empty: + 3 − 1
-    _, notice = vg.quarter_outputs(load(book), Q3)
+    _, notice = vrender.quarter_outputs(load(book), Q3)
     i = notice.columns.index("公示开始")
     assert (notice.rows[0][i], notice.rows[0][i + 1]) == (date(2026, 10, 9), date(2026, 10, 11))
     book = posted(scenario_village(), "2026Q3", d(10, 9), d(10, 15))   # a longer notice as recorded
-    _, notice = vg.quarter_outputs(load(book), Q3)
+    _, notice = vrender.quarter_outputs(load(book), Q3)
     assert "公示期 2026-10-09 至 2026-10-15" in notice.title
 
 
@@ -227,8 +227,8 @@ def test_ended_notice_with_undecided_records_stays_pre_notice_C8_V6():
 @pytest.mark.parametrize("final", [False, True])
 def test_notice_shows_five_categories_that_add_up_to_the_total_V8(final):
     data = load(scenario_village())
-    quarter_notice = vg.quarter_outputs(data, Q3, final)[1]
-    year_notice = vg.year_outputs(data, Y, final)[-1]
+    quarter_notice = vrender.quarter_outputs(data, Q3, final)[1]
+    year_notice = vrender.year_outputs(data, Y, final)[-1]
     for notice, total in ((quarter_notice, "累计总分"), (year_notice, "年度总分")):
         for r in by_id(notice).values():
             assert sum(r[c] for c in vg.CATEGORIES) == r[total]
@@ -251,9 +251,9 @@ def test_declaration_without_panel_does_not_count_even_provisionally_V9():
     assert [p for p in data.problems if p.level == ERROR] == []
     note = [p for p in data.problems if p.row == len(book["评议记录"])]
     assert [(p.column, p.level) for p in note] == [("评议小组", NOTICE)]
-    assert by_id(vg.year_outputs(data, Y, False)[0])["H14"]["年度总分"] == 139     # not 141
+    assert by_id(vrender.year_outputs(data, Y, False)[0])["H14"]["年度总分"] == 139     # not 141
     verified = _declared(unreport(scenario_village(), "2026"), "甲", "证书复印件")
-    assert by_id(vg.year_outputs(load(verified), Y, False)[0])["H14"]["年度总分"] == 141
+    assert by_id(vrender.year_outputs(load(verified), Y, False)[0])["H14"]["年度总分"] == 141
 
 
 def test_declaration_without_evidence_is_an_error_V9():
@@ -279,7 +279,7 @@ def test_default_quarter_ignores_a_later_reversal_row_C9():
     book["评议记录"].append([date(2027, 1, 4), None, None, None, None, None, None, None, "更正", 90, 1])
     data = load(book)
     assert [p for p in data.problems if p.level == ERROR] == []
-    assert vg.resolve_quarter(data, None) == quarter(2026, 4)
+    assert vcompute.resolve_quarter(data, None) == quarter(2026, 4)
     assert data.latest == d(12, 10)
 
 

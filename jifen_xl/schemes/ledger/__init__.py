@@ -1,14 +1,15 @@
 """The community-ledger scheme (积分台账, SPEC L-1…L-9): a town's accounts, claims through six
 steps, redemptions and transfers.
 
-model.py: sheet schema, settings, reading and checks, ranking / indicators / passbooks;
+model.py: sheet schema and data; checks.py: reading and the named checks; compute.py: redemptions,
+totals, ranking, indicators, passbook lines; render.py: the output sheets;
 actions.py: the buttons; template.py, demo.py: `jifen new ledger`, `jifen demo`;
 export.py: the roll-up tables (`jifen export` / `jifen rollup`).
 """
 from __future__ import annotations
 
 from ..base import PrintJob, Scheme
-from . import actions, demo, export, model, papers, template
+from . import actions, demo, export, model, papers, render, template
 
 
 def detect(names: set[str]) -> bool:
@@ -27,7 +28,7 @@ SCHEME = Scheme(
     template_file="积分台账.xlsx",
     xlsm_file="积分台账.xlsm",
     demo=demo.ledger_demo,
-    charts={model.INDICATORS: model.indicator_charts},
+    charts={model.INDICATORS: render.indicator_charts},
     print_jobs=(PrintJob(("存折-*",), "存折"),
                 PrintJob((model.INDICATORS, model.RANKING, "分类排名"), "示范村指标与积分排名"),
                 PrintJob(("公示栏", "奖分通知单-2026-12"), "公示栏与奖分通知单")),

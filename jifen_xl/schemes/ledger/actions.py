@@ -4,23 +4,23 @@ from __future__ import annotations
 from ..base import Action, Result, finish
 from ...core.problems import Problem
 from ...core.table import RawSheet
-from . import model as lg
+from . import checks, model as lg, render
 
 INPUTS = lg.EXPECTED_HEADERS
 
 
 def check(sheets: dict[str, RawSheet | None], opts: dict) -> Result:
-    data = lg.load(sheets)
-    return finish(data.problems, lambda: ([], ["校验完成：" + lg.summary_lines(data)[0]]))
+    data = checks.load(sheets)
+    return finish(data.problems, lambda: ([], ["校验完成：" + render.summary_lines(data)[0]]))
 
 
 def ledger(sheets: dict[str, RawSheet | None], opts: dict) -> Result:
     """L-1…L-9: ranking per account type and the 示范村指标 of the 年度."""
-    data = lg.load(sheets)
+    data = checks.load(sheets)
 
     def make():
-        outs = [lg.ranking_output(data), lg.indicator_output(data)]
-        lines = lg.summary_lines(data)
+        outs = [render.ranking_output(data), render.indicator_output(data)]
+        lines = render.summary_lines(data)
         for r in outs[1].rows:
             share = f"{r[3] * 100:.1f}%" if r[3] is not None else "—"
             lines.append(f"  {r[0]}：兑换人数 {r[2]}/{r[1]}（{share}，{'达标' if r[4] == '是' else '未达标'}），"
@@ -32,21 +32,21 @@ def ledger(sheets: dict[str, RawSheet | None], opts: dict) -> Result:
 def passbook(sheets: dict[str, RawSheet | None], opts: dict) -> Result:
     """L-8: `--account A` writes `存折-A`; `--all` (also the default when no account is
     given) writes one sheet per account type."""
-    data = lg.load(sheets)
+    data = checks.load(sheets)
     aid = (opts.get("account") or "").strip()
     problems = list(data.problems)
     if aid:
         if aid not in data.accounts:
             problems.append(Problem(lg.ACCOUNTS, None, "账户号", aid, "“账户”表中没有这个账户号，无法打印存折"))
-        elif (why := lg.bad_sheet_name(lg.passbook_sheet_name(aid))):
+        elif (why := render.bad_sheet_name(render.passbook_sheet_name(aid))):
             problems.append(Problem(lg.ACCOUNTS, data.accounts[aid].row, "账户号", aid, f"无法生成存折工作表：{why}"))
 
     def make():
         outs = []
         if aid:
-            outs.append(lg.passbook_output(data, aid))
+            outs.append(render.passbook_output(data, aid))
         if opts.get("all") or not aid:
-            outs += lg.passbook_by_type(data)
+            outs += render.passbook_by_type(data)
         return outs, [f"已生成存折：{'、'.join(o.name for o in outs)}"]
     return finish(problems, make)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from ...core.points import from_cents
 from ...core.problems import ERROR, Problem
 from ..base import Export, cents_dec, dec
-from . import model as lg
+from . import checks, compute, model as lg
 
 
 def export(sheets, with_names: bool, year: int | None) -> Export:
-    data = lg.load(sheets)
+    data = checks.load(sheets)
     if year:
         data.settings["年度"] = year
     ex = Export(list(data.problems))
@@ -26,9 +26,9 @@ def export(sheets, with_names: bool, year: int | None) -> Export:
         ex.summary.append(f"{town or '积分台账'}：发现 {n} 个错误，只导出账户和校验结果。")
         ex.workbook = {"title": town, "year": data.year}
         return ex
-    # the same computation as `jifen ledger` (actions.ledger → lg.ranking, lg.indicators)
+    # the same computation as `jifen ledger` (actions.ledger → compute.ranking, compute.indicators)
     results, scores = [], []
-    for s in lg.ranking(data):
+    for s in compute.ranking(data):
         results.append({"village": s.village, "subject_id": s.aid, "subject_type": s.kind,
                         "total": dec(from_cents(s.cum)), "available": dec(from_cents(s.available)),
                         "year_total": dec(from_cents(s.year)), "rank": s.rank, "year_rank": s.year_rank,
@@ -36,7 +36,7 @@ def export(sheets, with_names: bool, year: int | None) -> Export:
         scores += [{"village": s.village, "subject_id": s.aid, "category": c,
                     "score": dec(from_cents(s.categories[c]))} for c in lg.CATEGORIES]
     ex.tables["results"], ex.tables["category_scores"] = results, scores
-    for i in lg.indicators(data):
+    for i in compute.indicators(data):
         ex.tables["villages"].append({
             "village": i.village, "population": i.population, "redeemers": i.redeemers,
             "redeemed_share": i.share, "meets_target": i.meets_target, "categories_covered": i.categories,

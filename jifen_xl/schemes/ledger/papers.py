@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...core.points import from_cents
 from ...core.ranking import competition_rank
 from ..base import cell_date, cell_text, records
-from . import model as lg
+from . import checks, compute, model as lg
 
 NOTICE_BOARD = "公示栏"
 AWARD_SLIPS = "奖分通知单"
@@ -31,7 +31,7 @@ def notice_claims(sheets: dict) -> tuple[dict, dict[str, list[list]]]:
     """Claims posted for public notice and not yet reviewed (公示日期 filled; no 审核日期,
     录入日期 or 结果), per village of the account: [编号, 账户号, 名称, 类型, 事项, 分值, 申报日期, 公示日期]."""
 
-    data = lg.load(sheets)
+    data = checks.load(sheets)
     out: dict[str, list[list]] = {}
     for r in records(sheets.get(lg.CLAIMS)):
         posted = cell_date(r.get("公示日期"))
@@ -50,7 +50,7 @@ def notice_claims(sheets: dict) -> tuple[dict, dict[str, list[list]]]:
 def entered_claims(sheets: dict) -> tuple[dict, list[dict]]:
     """Claims entered with 结果 通过 (L-3 step 6), in 录入日期 order then sheet order."""
 
-    data = lg.load(sheets)
+    data = checks.load(sheets)
     out = []
     for i, r in enumerate(records(sheets.get(lg.CLAIMS))):
         entered = cell_date(r.get("录入日期"))
@@ -73,8 +73,8 @@ def category_ranking_rows(sheets: dict) -> tuple[dict, list[list], str]:
     """Per category (L-2) and account type (L-1), open accounts with points in that
     category ranked by them (C-4, competition ranking)."""
 
-    data = lg.load(sheets)
-    tot = lg.account_totals(data)
+    data = checks.load(sheets)
+    tot = compute.account_totals(data)
     rows = []
     for cat in lg.CATEGORIES:
         for kind in lg.TYPES:

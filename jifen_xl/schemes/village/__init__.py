@@ -1,14 +1,15 @@
 """The village scheme (乡村积分, SPEC V-1…V-10): households reviewed by panels, quarterly and
 yearly results with 公示 and stars.
 
-model.py: sheet schema, settings, reading and named record checks, quarter / year outputs;
+model.py: sheet schema and data; checks.py: reading and the named checks; compute.py: finality,
+standings, stars; render.py: quarter / year / group outputs;
 actions.py: the buttons; template.py, demo.py: `jifen new village`, `jifen demo`;
 export.py: the roll-up tables (`jifen export` / `jifen rollup`).
 """
 from __future__ import annotations
 
 from ..base import PrintJob, Scheme
-from . import actions, demo, export, model, template
+from . import actions, demo, export, model, render, template
 
 
 def detect(names: set[str]) -> bool:
@@ -27,11 +28,11 @@ SCHEME = Scheme(
     template_file=template.FILE_NAME,
     xlsm_file="乡村积分.xlsm",
     demo=demo.village_demo,
-    charts={model.GROUPS_PREFIX: model.group_charts},
+    charts={render.GROUPS_PREFIX: render.group_charts},
     print_jobs=(PrintJob(("公示-*",), "公示"),
                 PrintJob(("奖状",), "文明户奖状"),
                 PrintJob(("星级评定-*",), "星级评定"),
-                PrintJob((model.GROUPS_PREFIX + "*",), "分组统计")),
-    print_derived={model.GROUPS_PREFIX: model.group_outputs},
+                PrintJob((render.GROUPS_PREFIX + "*",), "分组统计")),
+    print_derived={render.GROUPS_PREFIX: render.group_outputs},
     export=export.export,
 )

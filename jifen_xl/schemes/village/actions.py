@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..base import Action, Result, finish
 from ...core.periods import quarter_cn
 from ...core.problems import ERROR, NOTICE, Problem
-from . import model as vg
+from . import checks, compute, model as vg, render
 
 INPUTS = vg.EXPECTED_HEADERS
 FINAL_HELP = ("生成正式结果（只计“已确认”的记录）：须在“公示记录”登记了本期公示且公示期已满、没有未处理的异议；"
@@ -12,7 +12,7 @@ FINAL_HELP = ("生成正式结果（只计“已确认”的记录）：须在�
 
 
 def check(sheets, opts) -> Result:
-    data = vg.load(sheets)
+    data = checks.load(sheets)
     n = len(data.entries)
     return finish(data.problems, lambda: ([], [
         f"校验完成：{len(data.participants)} 户参与评议（共 {len(data.households)} 户），"
@@ -24,13 +24,13 @@ def _no_period(data: vg.VillageData, what: str) -> list[Problem]:
                     f"评议记录中没有日期，设置中也没有“年度”，无法确定{what}；请用参数指定", ERROR)]
 
 
-def _state(data: vg.VillageData, period, opts) -> tuple[vg.Finality | None, list[Problem]]:
+def _state(data: vg.VillageData, period, opts) -> tuple[compute.Finality | None, list[Problem]]:
     """C-8: final or 预公示; a refused --final is a located 错误 (outputs untouched)."""
     if period is None:
         return None, []
-    state = vg.finality(data, period, bool(opts.get("final")))
+    state = compute.finality(data, period, bool(opts.get("final")))
     problems = list(state.problems)
-    left = vg.unconfirmed(data, period) if state.final else 0
+    left = compute.unconfirmed(data, period) if state.final else 0
     if left:
         problems.append(Problem(vg.RECORDS, None, "状态", "",
                                 f"正式结果只计“已确认”的记录：还有 {left} 条初评或公示中的记录未计入；"
@@ -38,7 +38,7 @@ def _state(data: vg.VillageData, period, opts) -> tuple[vg.Finality | None, list
     return state, problems
 
 
-def _next_step(period, state: vg.Finality) -> str:
+def _next_step(period, state: compute.Finality) -> str:
     """The workflow's next step for the clerk (说明: evaluate → compute → post → objections →
     final → report)."""
     if state.final:
@@ -51,15 +51,15 @@ def _next_step(period, state: vg.Finality) -> str:
 
 
 def quarter(sheets, opts) -> Result:
-    data = vg.load(sheets)
-    period = vg.resolve_quarter(data, opts.get("quarter"))
+    data = checks.load(sheets)
+    period = compute.resolve_quarter(data, opts.get("quarter"))
     state, refused = _state(data, period, opts)
     problems = data.problems + refused + ([] if period else _no_period(data, "季度"))
 
     def make():
-        res = vg.quarter_result(data, period, state.final)
-        outs = vg.render_quarter(data, res)
-        outs += vg.group_outputs(outs[0], period.label)      # issue #9: charts by group
+        res = compute.quarter_result(data, period, state.final)
+        outs = render.render_quarter(data, res)
+        outs += render.group_outputs(outs[0], period.label)      # issue #9: charts by group
         pending = len(res.pending)
         lines = [f"已生成{quarter_cn(period.label)}汇总和公示（{res.version}，{len(res.standings)} 户）。"]
         if pending:
@@ -70,15 +70,15 @@ def quarter(sheets, opts) -> Result:
 
 
 def year(sheets, opts) -> Result:
-    data = vg.load(sheets)
-    period = vg.resolve_year(data, opts.get("year"))
+    data = checks.load(sheets)
+    period = compute.resolve_year(data, opts.get("year"))
     state, refused = _state(data, period, opts)
     problems = data.problems + refused + ([] if period else _no_period(data, "年度"))
 
     def make():
-        res = vg.year_result(data, period, state.final)
-        outs = vg.render_year(data, res)
-        outs += vg.group_outputs(outs[0], period.label)      # issue #9: charts by group
+        res = compute.year_result(data, period, state.final)
+        outs = render.render_year(data, res)
+        outs += render.group_outputs(outs[0], period.label)      # issue #9: charts by group
         counts = {s: sum(1 for h in res.standings if h.star == s) for s in vg.STARS}
         n = len(res.standings)
         if res.final:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from ...core.points import from_cents
 from ...core.problems import ERROR, Problem
 from ..base import Export, cents_dec, dec
-from . import model as vg
+from . import checks, compute, model as vg
 
 
 def export(sheets, with_names: bool, year: int | None) -> Export:
-    data = vg.load(sheets)
-    period = vg.resolve_year(data, year)
+    data = checks.load(sheets)
+    period = compute.resolve_year(data, year)
     ex = Export(list(data.problems))
     if period is None:
         ex.problems.append(Problem(vg.RECORDS, None, "日期", "",
@@ -36,12 +36,12 @@ def export(sheets, with_names: bool, year: int | None) -> Export:
         ex.summary.append(f"{name or '本村'}：发现 {n} 个错误，只导出名册和校验结果。")
         ex.workbook = {"title": name, "year": period.start.year if period else data.year}
         return ex
-    # the same computation as `jifen year` (actions.year → vg.year_result); C-8: final only
+    # the same computation as `jifen year` (actions.year → compute.year_result); C-8: final only
     # when the village recorded its report (公示记录 上报日期) after the notice
-    res = vg.year_result(data, period, vg.finality(data, period).final)
+    res = compute.year_result(data, period, compute.finality(data, period).final)
     final = res.final
     begin, end = res.notice_start, res.notice_end
-    blocked = vg.objections(data, period.start, period.end)
+    blocked = compute.objections(data, period.start, period.end)
     results, scores = [], []
     for s in res.standings:
         hid, head, group = s.household.hid, s.household.head, s.household.group
