@@ -11,6 +11,7 @@ from datetime import date
 import test_ledger
 from contract import raw_sheets, scenario_class
 from jifen_xl.core.problems import ERROR, NOTICE, REFUSED, Problem
+from jifen_xl.schemes.base import sorted_problems
 from jifen_xl.schemes.ledger import checks as lchecks, model as lg
 from jifen_xl.schemes.school import model as sc
 from jifen_xl.schemes.village import checks as vchecks
@@ -167,3 +168,42 @@ def test_ledger_transfer_and_redemption_checks_alone():
         "兑换记录", 7, "商品", "冰箱", "“兑换目录”中没有这个商品", ERROR)
     assert lchecks.check_redemption_quantity(redemption(数量=0), data) == Problem(
         "兑换记录", 7, "数量", 0, "数量至少为 1", ERROR)
+
+
+# ---- sheet-wide checks (TABLE_CHECKS) --------------------------------------------------------
+
+def test_table_checks_are_listed_and_each_runs_alone():
+    """School TABLE_CHECKS run once on the built table; village TABLE_CHECKS run as soon as the
+    sheet they check is read. Each is a named, documented check returning located problems."""
+    from village_fixtures import scenario_village
+
+    for check in [*sc.TABLE_CHECKS, *(c for cs in vchecks.TABLE_CHECKS.values() for c in cs)]:
+        assert check.__name__.startswith("check_") and check.__doc__
+    assert list(vchecks.TABLE_CHECKS) == ["设置", "农户名册", "评议小组"]    # the order load reads them
+    data = vchecks.load(raw_sheets(scenario_village()))
+    assert all(vchecks.table_checks(data, sheet) == [] for sheet in vchecks.TABLE_CHECKS)
+    data.settings.update({"五星比例": 0.3, "每组户数上限": 9, "评议小组最少人数": 99})
+    assert vchecks.check_star_cuts(data) == [Problem(
+        "设置", None, "值", "0.3/0.2/0.3", "五星比例、四星比例、三星比例应依次不减（如 10%、20%、30%）", ERROR)]
+    over = vchecks.check_group_sizes(data)
+    assert [(p.sheet, p.column, p.value) for p in over] == [("农户名册", "组", "一组"), ("农户名册", "组", "二组")]
+    assert over[0].row == [h for h in data.households if h.group == "一组" and h.participating][9].row
+    assert "超过每组户数上限 9 户" in over[0].message
+    small = vchecks.check_panel_sizes(data)
+    assert [(p.sheet, p.column) for p in small] == [("评议小组", "小组")] * len(data.panels)
+    assert all("至少需要 99 人" in p.message for p in small)
+
+
+def test_village_sheet_checks_keep_their_place_in_the_check_sheet():
+    """A roster over the group limit and an error on a sheet read later (规则): 校验 lists the
+    roster's problems first, as the sheets are read (C-6 order: level, then sheet, then row)."""
+    from village_fixtures import scenario_village
+
+    book = scenario_village()
+    for row in book["设置"]:
+        if row[0] == "每组户数上限":
+            row[1] = 9
+    book["规则"][1][3] = "两分"                          # 分值 not a number: 错误
+    result = vchecks.load(raw_sheets(book))
+    shown = [(p.sheet, p.column) for p in sorted_problems(result.problems) if p.level == ERROR]
+    assert shown[:3] == [("农户名册", "组"), ("农户名册", "组"), ("规则", "分值")]

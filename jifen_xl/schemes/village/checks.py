@@ -1,8 +1,8 @@
 """Village reading and checks (SPEC V-1, V-2, V-5, V-6, V-8, V-9, C-2, C-6, C-9).
 
-`load` parses every input sheet into ``VillageData``: the table-level checks of the roster,
-panels and settings (``TABLE_CHECKS`` order in `load`), the per-record checks of `评议记录`
-(``RECORD_CHECKS``, in order) and `公示记录`. Pure: it sees RawSheets, never a file.
+`load` parses every input sheet into ``VillageData``: the sheet-wide checks of the settings,
+roster and panels (``TABLE_CHECKS``, each run once its sheet is read), the per-record checks of
+`评议记录` (``RECORD_CHECKS``, in order) and `公示记录`. Pure: it sees RawSheets, never a file.
 """
 from __future__ import annotations
 
@@ -35,16 +35,16 @@ def load(sheets: dict[str, RawSheet | None]) -> VillageData:
         if sheets.get(name) is None:
             problems.append(Problem(name, None, "", "", f"缺少工作表“{name}”，请使用乡村积分模板"))
     settings, probs = parse_settings(sheets.get(SETTINGS), SETTING_SCHEMA)
-    problems += probs + check_star_cuts(settings)
-    households, probs = read_roster(sheets.get(ROSTER))
-    problems += probs + check_group_sizes(households, settings["每组户数上限"])
-    panels, probs = read_panels(sheets.get(PANELS))
-    problems += probs + check_panel_sizes(panels, settings["评议小组最少人数"])
-    rules, probs = read_rules(sheets.get(RULES))
+    data = VillageData(settings, [], {}, {}, EntryBuilder().frame(), problems)
+    problems += probs + table_checks(data, SETTINGS)
+    data.households, probs = read_roster(sheets.get(ROSTER))
+    problems += probs + table_checks(data, ROSTER)
+    data.panels, probs = read_panels(sheets.get(PANELS))
+    problems += probs + table_checks(data, PANELS)
+    data.rules, probs = read_rules(sheets.get(RULES))
     problems += probs
     recs, probs = parse_table(sheets[RECORDS], RECORD_COLS) if sheets.get(RECORDS) is not None else ([], [])
     problems += probs
-    data = VillageData(settings, households, panels, rules, EntryBuilder().frame(), problems)
     problems += match_ids(data, recs)     # issue #14: ids as typed, before 冲正 pairs
     pairs, probs = reversals.match_reversals(recs, RECORDS, ("户号", "代码"))   # C-9
     problems += probs
@@ -200,18 +200,19 @@ def read_rules(raw: RawSheet | None) -> tuple[dict[str, Rule], list[Problem]]:
 
 # ---- sheet-wide checks (V-5, V-7) --------------------------------------------------------------
 
-def check_star_cuts(settings: dict) -> list[Problem]:
+def check_star_cuts(data: VillageData) -> list[Problem]:
     """V-7: the star shares must grow from 五星 to 三星."""
-    a, b, c = settings["五星比例"], settings["四星比例"], settings["三星比例"]
+    a, b, c = data.settings["五星比例"], data.settings["四星比例"], data.settings["三星比例"]
     if a <= b <= c:
         return []
     return [Problem(SETTINGS, None, "值", f"{a}/{b}/{c}", "五星比例、四星比例、三星比例应依次不减（如 10%、20%、30%）")]
 
 
-def check_group_sizes(households: list[Household], limit: int) -> list[Problem]:
+def check_group_sizes(data: VillageData) -> list[Problem]:
     """V-5: a group holds at most 每组户数上限 participating households."""
+    limit = data.settings["每组户数上限"]
     sizes: dict[str, list[Household]] = {}
-    for h in households:
+    for h in data.households:
         if h.participating:
             sizes.setdefault(h.group, []).append(h)
     return [Problem(ROSTER, hs[limit].row, "组", g,
@@ -219,11 +220,27 @@ def check_group_sizes(households: list[Household], limit: int) -> list[Problem]:
             for g, hs in sizes.items() if len(hs) > limit]
 
 
-def check_panel_sizes(panels: dict[str, Panel], minimum: int) -> list[Problem]:
+def check_panel_sizes(data: VillageData) -> list[Problem]:
     """V-5: each review panel has at least 评议小组最少人数 members."""
+    minimum = data.settings["评议小组最少人数"]
     return [Problem(PANELS, p.row, "小组", p.name,
                     f"评议小组“{p.name}”只有 {len(p.members)} 名成员，至少需要 {minimum} 人")
-            for p in panels.values() if len(p.members) < minimum]
+            for p in data.panels.values() if len(p.members) < minimum]
+
+
+TableCheck = Callable[[VillageData], list[Problem]]
+# The sheet-wide checks by the sheet they check, each run as soon as `load` has read that sheet
+# (so 校验 lists a sheet's problems in the order the sheets are read), in this order.
+TABLE_CHECKS: dict[str, list[TableCheck]] = {
+    SETTINGS: [check_star_cuts],
+    ROSTER: [check_group_sizes],
+    PANELS: [check_panel_sizes],
+}
+
+
+def table_checks(data: VillageData, sheet: str) -> list[Problem]:
+    """The problems of ``sheet``'s TABLE_CHECKS."""
+    return [p for check in TABLE_CHECKS.get(sheet, ()) for p in check(data)]
 
 
 # ---- per-record checks (C-6, V-1, V-5, V-6, V-9, C-2) --------------------------------------------
