@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_wps_parser(sub)
     from .serve_cli import add_parsers as add_serve_parsers        # serve, install-libreoffice (issue #17)
     add_serve_parsers(sub)
+    from .assistant.launch import add_parser as add_ui_parser      # ui: 积分助手 (issue #25)
+    add_ui_parser(sub)
 
     seen: dict[str, argparse.ArgumentParser] = {}
     for action in actions.values():
@@ -116,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in SERVE_COMMANDS:
             from .serve_cli import run as run_serve
             return run_serve(args)
+        if args.command == "ui":
+            from .assistant.launch import run as run_ui
+            return run_ui(args)
         if args.command in ("export", "rollup"):
             from .rollup.cli_hooks import run as run_rollup
             return run_rollup(args)

@@ -153,6 +153,8 @@ COMMANDS: dict[str, tuple[str, list[str]]] = {
               ["jifen serve", "jifen serve --port 39800", "jifen serve --print-token"]),
     "install-wps": ("安装 WPS 加载项（WPS 表格中的“积分”选项卡）。",
                     ["jifen install-wps", "jifen install-wps --uninstall"]),
+    "ui": ("打开积分助手：浏览器中列出文件夹里的工作簿，点按钮计算，看校验问题，打印文书；不需要宏或加载项。",
+           ["jifen ui", "jifen ui --folder 各班工作簿", "jifen ui 高一3班.xlsx"]),
     "install-libreoffice": ("安装 LibreOffice 扩展（Calc 中的“积分”工具栏）。",
                             ["jifen install-libreoffice", "jifen install-libreoffice --uninstall"]),
 }

@@ -431,8 +431,9 @@ def create_app(token: str, port: int = DEFAULT_PORT, origins: list[str] | None =
                             Exception: on_internal_error})
 
 
-def serve(port: int = DEFAULT_PORT, host: str = LOOPBACK) -> int:
-    """Run the service in the foreground until interrupted."""
+def serve(port: int = DEFAULT_PORT, host: str = LOOPBACK, wrap=None) -> int:
+    """Run the service in the foreground until interrupted. ``wrap(app) -> app`` puts
+    another door's routes in front (积分助手's page, serve_cli / assistant/launch.py)."""
     if host != LOOPBACK:
         print(f"只能在本机回环地址 {LOOPBACK} 上运行，拒绝监听 {host}。", file=sys.stderr)
         return 2
@@ -449,6 +450,8 @@ def serve(port: int = DEFAULT_PORT, host: str = LOOPBACK) -> int:
             return 2
     token = ensure_token()
     app = create_app(token, port)
+    if wrap is not None:
+        app = wrap(app)
     from . import app as actions
     actions.load_actions()          # warm: every scheme imported before the first click
     date_kinds()
