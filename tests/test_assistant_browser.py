@@ -266,3 +266,19 @@ def test_dot_dot_paths_are_refused(page, service, books):
         assert shown.status == 403
     page.goto(service["base"] + "/ui/")
     page.wait_for_selector("body[data-ready]")
+
+
+def test_a_second_jifen_ui_reuses_the_running_service(service, tmp_path):
+    """Same user (same token), same port: no second service, a new one-time URL; another
+    user's token gets exit 2 with the advice to choose another port."""
+    other = tmp_path / "另一个文件夹"
+    other.mkdir()
+    env = {**os.environ, "XDG_CONFIG_HOME": str(service["config"]), "APPDATA": str(service["config"])}
+    done = subprocess.run([sys.executable, "-m", "jifen_xl.cli", "ui", "--no-browser", "--folder", str(other),
+                           "--port", str(service["port"])], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "沿用" in done.stdout and "/ui/login?code=" in done.stdout and service["url"] not in done.stdout
+    env["XDG_CONFIG_HOME"] = env["APPDATA"] = str(tmp_path / "someone-else")
+    done = subprocess.run([sys.executable, "-m", "jifen_xl.cli", "ui", "--no-browser", "--port", str(service["port"])],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2 and "换一个端口" in done.stderr
