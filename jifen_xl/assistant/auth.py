@@ -95,6 +95,11 @@ class Logins:
             self._sessions.pop(sid or "", None)
 
 
+def token_ok(given: str | None, token: str) -> bool:
+    """Is ``given`` the service token (compared in constant time)?"""
+    return bool(given) and hmac.compare_digest(given.encode(), token.encode())
+
+
 def cookie_header(sid: str, max_age: int = int(SESSION_TTL)) -> str:
     return f"{SESSION_COOKIE}={sid}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}"
 
@@ -127,8 +132,7 @@ class Guard:
         self.logins = logins
 
     def has_token(self, headers: dict[str, str]) -> bool:
-        given = headers.get(TOKEN_HEADER.lower(), "")
-        return bool(given) and hmac.compare_digest(given.encode(), self.token.encode())
+        return token_ok(headers.get(TOKEN_HEADER.lower()), self.token)
 
     def check(self, scope) -> tuple[int, str] | None:
         headers = _headers(scope)
