@@ -42,7 +42,7 @@ def _paper(path: Path, command: str, paper: str):
     if scheme is None or paper not in scheme.papers:
         raise InputError(f"“{Path(path).name}”不是这类工作簿，无法打印{paper}。")
     with WorkbookReader(path) as reader:
-        sheets = {name: reader.sheet(name, expected) for name, expected in action.sheets_to_read().items()}
+        sheets = reader.sheets(action.sheets_to_read())
     return scheme.papers[paper](sheets)
 
 

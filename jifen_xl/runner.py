@@ -25,7 +25,7 @@ def apply_action(action: Action, path: Path, opts: dict, out: Path | None = None
     with workbook_lock(out if out is not None else path, timeout=lock_timeout):
         before = _stamp(path)
         with WorkbookReader(path) as reader:
-            sheets = {name: reader.sheet(name, expected) for name, expected in action.sheets_to_read().items()}
+            sheets = reader.sheets(action.sheets_to_read())
         result = action.compute(sheets, opts)
         if _stamp(path) != before:
             raise InputError(f"“{path.name}”在计算期间被其他程序修改或替换了，结果没有写入；请关闭其他程序后重新运行。")

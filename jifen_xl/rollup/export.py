@@ -142,7 +142,7 @@ def extract(path: Path, *, with_names: bool = False, year: int | None = None,
                                   f"“{path.name}”不是{'或'.join(KIND[s] for s in EXPORTED)}工作簿，不参与汇总。")
                 _workbook_row(ex, None, None, message=ex.summary[-1])
                 return ex
-            sheets = {n: reader.sheet(n, e) for n, e in scheme_named(scheme).inputs.items()}
+            sheets = reader.sheets(scheme_named(scheme).inputs)
     except InputError as exc:
         ex = Extract(sha, None, UNREADABLE)
         ex.problems.append(Problem("", None, "", "", exc.message))
