@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="生成示例工作簿并运行全部计算")
     p.add_argument("dir", nargs="?", default="demo", type=Path, help="放示例的文件夹（默认：demo）")
 
-    p = sub.add_parser("print", help="把输出表打印成 PDF（家长通知单、奖状、公示、存折……，需要 LibreOffice）")
+    p = sub.add_parser("print", help="把输出表和文书打印成 PDF（家长通知单、奖状、公示、存折、积分卡……）")
     p.add_argument("file", type=Path, help="工作簿（.xlsx / .xlsm）")
     p.add_argument("sheets", nargs="+", metavar="SHEET",
                    help="要打印的工作表，如 月报、周趋势、家长通知单、奖状、公示-2026Q3、存折-Z001")
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             from .demo import run_demo
             return run_demo(args.dir)
         if args.command == "print":
-            from .reports import run_print
+            from .papers import run_print
             return run_print(args.file, args.sheets, args.out)
         if args.command == "install-wps":
             from .wps_install import run as run_install_wps

@@ -14,7 +14,7 @@ from pathlib import Path
 from .app import find_action, sorted_problems
 from .book.reader import workbook_sheet_names
 from .core.problems import ERROR
-from .reports import demo_reports
+from .papers import demo_reports
 from .runner import apply_action
 from .schemes import SCHEMES
 from .schemes.sample import GIVEN, SURNAMES, chinese_names  # noqa: F401

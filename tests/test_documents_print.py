@@ -23,11 +23,9 @@ from pathlib import Path
 import pytest
 
 from contract import scenario_class, write_xlsx
-from jifen_xl.book import libreoffice as lo
 from jifen_xl.cli import main
 
 pytestmark = [
-    pytest.mark.skipif(lo.soffice() is None, reason="LibreOffice (soffice) is not installed"),
     pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing"),
 ]
 
@@ -38,7 +36,7 @@ def pages(pdf: Path) -> int:
 
 
 def page_text(pdf: Path, page: int) -> str:
-    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+    out = subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
                          capture_output=True, text=True).stdout
     return "".join(out.split())
 
@@ -102,7 +100,7 @@ def test_parent_slip_shows_the_note_of_a_discretionary_entry_and_shared_ranks_S1
 def test_semester_parent_letter_one_per_pupil_S11(school):
     _, pdf = school
     letters = page_text(pdf, 4) + page_text(pdf, 5)
-    assert letters.count("家长通知书") == 4 and letters.count("班主任评语") == 4
+    assert letters.count("学号：") == 4 and letters.count("班主任评语") == 4
     assert "2026—2027学年第一学期" in letters
     for sid, name in (("1001", "张三"), ("1002", "李四"), ("1003", "王五"), ("1005", "钱七")):
         assert f"学号：{sid}" in letters and f"姓名：{name}" in letters
@@ -184,7 +182,7 @@ def test_slip_month_filter(ledger, tmp_path):
 
 
 def test_rank_text_says_tied_only_when_shared_C4():
-    from jifen_xl.reports import rank_text
+    from jifen_xl.papers.slips import rank_text
 
     tied = {"1": 1, "2": 2}
     assert rank_text(1, tied, 3) == "第 1 名（全班 3 人）"

@@ -11,7 +11,7 @@ Layers, bottom to top (a module may import its own layer and the ones below):
     book      jifen_xl.book.*, jifen_xl.vba.*       workbook files, VBA project
     schemes   jifen_xl.schemes.*                    base.py (Action, Scheme), SCHEMES, one package per scheme
     actions   jifen_xl.app, jifen_xl.runner         find an action, run it on a file
-    print     jifen_xl.reports, jifen_xl.documents  `jifen print` (PDF layouts)
+    print     jifen_xl.papers                       `jifen print` (Typst PDF layouts)
     rollup    jifen_xl.rollup.*                     `jifen export` / `jifen rollup`
     demo      jifen_xl.demo                         `jifen demo`
     doors     cli, macros, udfs, templates, xlsm    what users and builders run; any other
@@ -29,7 +29,7 @@ LAYERS = [
     ("book", ("jifen_xl.book", "jifen_xl.vba")),
     ("schemes", ("jifen_xl.schemes",)),
     ("actions", ("jifen_xl.app", "jifen_xl.runner")),
-    ("print", ("jifen_xl.printbase", "jifen_xl.reports", "jifen_xl.documents")),
+    ("print", ("jifen_xl.papers",)),
     ("rollup", ("jifen_xl.rollup",)),
     ("demo", ("jifen_xl.demo",)),
     ("doors", ("jifen_xl.cli", "jifen_xl.macros", "jifen_xl.udfs", "jifen_xl.templates", "jifen_xl.xlsm",

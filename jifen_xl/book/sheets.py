@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .charts import ChartSpec
 
+FINAL = "正式"
+PROVISIONAL_STATES = ("暂定", "预公示")
+
 Cell = str | int | float | Decimal | date | datetime | bool | None
 
 
@@ -29,6 +32,20 @@ class OutputSheet:
     landscape: bool = False
     number_formats: dict[str, str] = field(default_factory=dict)  # column header -> format code
     charts: list[ChartSpec] = field(default_factory=list)  # native charts below the data (charts.py)
+    # What a printed document needs, set by the scheme that computed the sheet (issue #22
+    # item 5: state travels on the result, never read back out of the title):
+    status: str = ""              # C-8: FINAL "正式", or "暂定" / "预公示" while not final; "" n/a
+    why: str = ""                 # why the result is not final yet (the scheme's words)
+    period: str = ""              # the period shown: 2026Q3, 2026, 2026-09, a week's first day …
+    as_of: date | None = None     # 数据截至: the latest entered date the result counts
+    layout: str = ""              # print layout: "" a table, "notice" (公示), "passbook" (存折)
+    issued: date | None = None    # the date a certificate carries (V-8: 上报日期 or 公示结束), or None
+    notice: tuple[date | None, date | None] = (None, None)   # 公示 start and end (V-8)
+
+    @property
+    def provisional(self) -> bool:
+        """Not a final result (C-8): 暂定 or 预公示."""
+        return self.status in PROVISIONAL_STATES
 
     def column_widths(self) -> list[float]:
         """Widths wide enough that dates never print as ### and CJK text is not cut."""

@@ -583,15 +583,8 @@ def write_report(out: Path, sheets: list[OutputSheet], title: str) -> Path:
 
 
 def to_pdf(out: Path, sheets: list[OutputSheet]) -> Path:
-    """`--pdf`: the report's sheets through `jifen print` (reports.py), next to the workbook;
-    straight through LibreOffice (book/libreoffice.py) where the print module is absent."""
-    pdf = out.with_suffix(".pdf")
-    try:
-        from ..reports import print_sheets
-    except ImportError:
-        from ..book.libreoffice import convert
+    """`--pdf`: the report's sheets (with rows) typeset as tables next to the workbook
+    (papers.render_sheets: the typed sheets, not the workbook read back)."""
+    from ..papers import render_sheets, write_pdf
 
-        made = convert(out, "pdf", out.parent)
-        return next((p for p in made if p.suffix.lower() == ".pdf"), made[0])
-    wanted = [s.name for s in sheets if s.rows]
-    return print_sheets(out, wanted, pdf)[0]
+    return write_pdf(render_sheets([s for s in sheets if s.rows]), out.with_suffix(".pdf"))

@@ -20,7 +20,3 @@ def all_charts() -> dict:
     """Every scheme's charts by output sheet name (or ``prefix-``), for `jifen print`."""
     return {name: fn for s in SCHEMES for name, fn in s.charts.items()}
 
-
-def all_print_derived() -> dict:
-    """Every scheme's print-time derived documents by name prefix (``Scheme.print_derived``)."""
-    return {prefix: fn for s in SCHEMES for prefix, fn in s.print_derived.items()}

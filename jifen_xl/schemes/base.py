@@ -167,6 +167,24 @@ class PrintJob:
 
 
 @dataclass(frozen=True)
+class PaperSource:
+    """Where a printed paper (`jifen print NAME`) gets its rows: the output ``sheet`` of
+    ``command`` (a name, or a prefix ending in "-"), computed from the input sheets. A name
+    ``<paper>-<suffix>`` gives the option ``param`` (e.g. 奖状-2026 → year 2026); ``options``
+    are fixed ones. ``layout`` names the printed form (papers/layouts.py); ``final_only``
+    papers are refused while the result is 暂定/预公示 (C-8); ``card`` names the columns of
+    a 积分卡: (id, name, total, rank)."""
+
+    command: str
+    sheet: str
+    layout: str
+    param: str = ""
+    options: tuple[tuple[str, object], ...] = ()
+    final_only: bool = False
+    card: tuple[str, str, str, str] = ()
+
+
+@dataclass(frozen=True)
 class Scheme:
     """One points scheme (school, village, ledger), declared once in its package."""
 
@@ -183,11 +201,11 @@ class Scheme:
     demo: Callable[[Path], DemoRun]             # writes the demo workbook(s) into a folder
     charts: dict[str, Callable[[list[str]], list]] = field(default_factory=dict)  # sheet or "prefix-" -> specs
     print_jobs: tuple[PrintJob, ...] = ()       # the demo's PDFs
-    # documents `jifen print` derives from an output sheet: "prefix-" -> fn(sheet, label) -> sheets
-    print_derived: dict[str, Callable] = field(default_factory=dict)
     export: Callable[[dict, bool, int | None], Export] | None = None   # (sheets, with_names, year): roll-up
     # data behind the printed papers of `jifen print` (documents.py): paper -> fn(input sheets) -> rows
     papers: dict[str, Callable[[dict], object]] = field(default_factory=dict)
+    # printed papers made from an output sheet of an action (`jifen print`): paper -> source
+    paper_sources: dict[str, PaperSource] = field(default_factory=dict)
 
     def action(self, command: str) -> Action | None:
         return next((a for a in self.actions if a.name == command), None)

@@ -9,7 +9,8 @@ data.py: the loaded data shared with the derived sources dorms.py (S-4, S-5) and
 """
 from __future__ import annotations
 
-from ..base import PrintJob, Scheme
+from ...core.ranking import RANK
+from ..base import PaperSource, PrintJob, Scheme
 from . import actions, demo, exam_actions, papers, render, schema, template
 
 
@@ -33,7 +34,13 @@ SCHEME = Scheme(
     print_jobs=(PrintJob((schema.MONTHLY, schema.TREND), "月报与周趋势"),
                 PrintJob(("家长通知单",), "家长通知单"),
                 PrintJob(("奖状",), "奖状"),
-                PrintJob(("家长通知书",), "家长通知书")),
+                PrintJob(("家长通知书",), "家长通知书"),
+                PrintJob(("积分卡",), "积分卡")),
     export=None,
     papers=papers.PAPERS,
+    paper_sources={
+        "家长通知单": PaperSource("month", schema.MONTHLY, "slips"),
+        "奖状": PaperSource("awards", schema.AWARDS, "certificates", final_only=True),
+        "积分卡": PaperSource("month", schema.MONTHLY, "cards", card=("学号", "姓名", "累计总分", RANK)),
+    },
 )

@@ -93,9 +93,10 @@ def week_outputs(data: SchoolData, week: Period) -> list[OutputSheet]:
         reasons.setdefault(h.sid, []).append(h.reason(LIMIT_LABELS.get(h.group)))
     study = [[week.start, sid, names[sid], "；".join(rs)] for sid, rs in reasons.items()]
     head = f"{data.title}　{week_label(data, week)}（数据截至 {_as_of(data, week.end)}）"
+    info = {"period": week_label(data, week), "as_of": date.fromisoformat(_as_of(data, week.end))}
     return [
-        OutputSheet(WEEKLY, WEEKLY_COLS, rows, title=head + " 周汇总", landscape=True),
-        OutputSheet(SELF_STUDY, SELF_STUDY_COLS, study, title=head + " 周日上自习名单"),
+        OutputSheet(WEEKLY, WEEKLY_COLS, rows, title=head + " 周汇总", landscape=True, **info),
+        OutputSheet(SELF_STUDY, SELF_STUDY_COLS, study, title=head + " 周日上自习名单", **info),
     ]
 
 
@@ -118,9 +119,10 @@ def month_outputs(data: SchoolData, month: Period) -> list[OutputSheet]:
     meet = [[month.label, s.sid, s.name, from_cents(total), from_cents(tot[s.sid]["ded"])]
             for s, total, low in zip(subs, totals, bottom) if low and tot[s.sid]["ded"] > limit]
     head = f"{data.title}　{month_cn(month)}（数据截至 {_as_of(data, month.end)}）"
+    info = {"period": month.label, "as_of": date.fromisoformat(_as_of(data, month.end))}
     return [
-        OutputSheet(MONTHLY, MONTHLY_COLS, rows, title=head + " 月报", landscape=True),
-        OutputSheet(PARENT_MEETING, PARENT_COLS, meet, title=head + " 家长约谈名单"),
+        OutputSheet(MONTHLY, MONTHLY_COLS, rows, title=head + " 月报", landscape=True, **info),
+        OutputSheet(PARENT_MEETING, PARENT_COLS, meet, title=head + " 家长约谈名单", **info),
     ]
 
 
@@ -168,7 +170,8 @@ def trend_outputs(data: SchoolData, end: date) -> list[OutputSheet]:
     columns = TREND_COLS + [f"{c}减分" for c in cats]
     head = (f"{data.title}　{week_label(data, weeks[0])}至{week_label(data, weeks[-1])} 每周积分趋势"
             f"（数据截至 {_as_of(data, end)}）")
-    return [OutputSheet(TREND, columns, rows, title=head, charts=trend_charts(columns))]
+    return [OutputSheet(TREND, columns, rows, title=head, charts=trend_charts(columns),
+                        as_of=date.fromisoformat(_as_of(data, end)))]
 
 
 
@@ -182,7 +185,8 @@ def render_awards(data: SchoolData, res: Awards) -> list[OutputSheet]:
     head = f"{data.title}　{sem} 学期奖励名单（数据截至 {_as_of(data, res.end)}）"
     if not res.final:
         head += f"【暂定：{res.why}，期末前不发奖状】"
-    return [OutputSheet(AWARDS, AWARD_COLS, rows, title=head)]
+    return [OutputSheet(AWARDS, AWARD_COLS, rows, title=head, status=state, why=res.why, period=sem,
+                        as_of=date.fromisoformat(_as_of(data, res.end)))]
 
 
 def award_outputs(data: SchoolData, previous: RawSheet | None = None) -> list[OutputSheet]:

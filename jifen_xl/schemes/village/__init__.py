@@ -8,7 +8,8 @@ export.py: the roll-up tables (`jifen export` / `jifen rollup`).
 """
 from __future__ import annotations
 
-from ..base import PrintJob, Scheme
+from ...core.ranking import RANK
+from ..base import PaperSource, PrintJob, Scheme
 from . import actions, demo, export, model, render, template
 
 
@@ -32,7 +33,13 @@ SCHEME = Scheme(
     print_jobs=(PrintJob(("公示-*",), "公示"),
                 PrintJob(("奖状",), "文明户奖状"),
                 PrintJob(("星级评定-*",), "星级评定"),
-                PrintJob((render.GROUPS_PREFIX + "*",), "分组统计")),
-    print_derived={render.GROUPS_PREFIX: render.group_outputs},
+                PrintJob((render.GROUPS_PREFIX + "*",), "分组统计"),
+                PrintJob(("积分卡",), "积分卡")),
+    paper_sources={
+        # V-10: 文明户奖状 from the final year's 星级评定 (奖状-2026 picks the year)
+        "奖状": PaperSource("year", "星级评定-", "certificates", param="year", final_only=True),
+        "积分卡": PaperSource("quarter", "季度汇总-", "cards", param="quarter",
+                             card=("户号", "户主", "累计总分", RANK)),
+    },
     export=export.export,
 )

@@ -28,8 +28,23 @@ def _cell(cents: int):
     return from_cents(cents)
 
 
-def _notice_sheet(name: str, columns: list[str], rows: list[list], title: str) -> OutputSheet:
-    sheet = OutputSheet(name, columns, rows, title=title, landscape=True)
+def _info(res: PeriodResult) -> dict:
+    """The state a printed page needs (issue #22 item 5): 正式/预公示, period, 数据截至, 公示 dates."""
+    return {"status": res.version, "period": res.period.label, "as_of": res.as_of,
+            "notice": (res.notice_start, res.notice_end)}
+
+
+def issue_date(data: VillageData, period: Period) -> date | None:
+    """The date certificates carry (V-8, V-10): the later of 上报日期 and 公示结束 recorded in
+    `公示记录` for the period; None (a blank date line) without a record — never the data's end."""
+    rec = data.notices.get(period.label)
+    if rec is None:
+        return None
+    return max(d for d in (rec.reported, rec.end) if d is not None)
+
+
+def _notice_sheet(name: str, columns: list[str], rows: list[list], title: str, res: PeriodResult) -> OutputSheet:
+    sheet = OutputSheet(name, columns, rows, title=title, landscape=True, layout="notice", **_info(res))
     widths = sheet.column_widths()
     widths[columns.index("异议")] = 30
     sheet.widths = widths
@@ -51,10 +66,10 @@ def render_quarter(data: VillageData, res: PeriodResult) -> list[OutputSheet]:
     head = f"{data.title}　{y}年第{q}季度"
     return [
         OutputSheet(quarter_sheet(period.label), QUARTER_COLS, summary, landscape=True,
-                    title=f"{head}农户积分汇总（{version}，数据截至 {stamp.isoformat()}）"),
+                    title=f"{head}农户积分汇总（{version}，数据截至 {stamp.isoformat()}）", **_info(res)),
         _notice_sheet(notice_sheet(period.label), QUARTER_NOTICE_COLS, notice,
                       f"{head}农户积分公示（{version}）　{_notice_period(begin, end)}，"
-                      "如有异议请在公示期内向村评议小组提出"),
+                      "如有异议请在公示期内向村评议小组提出", res),
     ]
 
 
@@ -74,13 +89,14 @@ def render_year(data: VillageData, res: PeriodResult) -> list[OutputSheet]:
                s.pending, begin, end, ""] for s in ordered]
     head = f"{data.title}　{period.label}年度"
     outs = [OutputSheet(year_sheet(period.label), YEAR_COLS, table, landscape=True,
-                        title=f"{head}农户积分汇总（{version}，数据截至 {stamp.isoformat()}）")]
+                        title=f"{head}农户积分汇总（{version}，数据截至 {stamp.isoformat()}）", **_info(res))]
     if res.final:
         outs.append(OutputSheet(star_sheet(period.label), STAR_COLS, stars,
-                                title=f"{head}星级文明户评定（{version}）：三星及以上颁发奖牌，星级户列入信用户名单"))
+                                title=f"{head}星级文明户评定（{version}）：三星及以上颁发奖牌，星级户列入信用户名单",
+                                issued=issue_date(data, period), **_info(res)))
     outs.append(_notice_sheet(notice_sheet(period.label), YEAR_NOTICE_COLS, notice,
                               f"{head}农户积分及评星公示（{version}）　{_notice_period(begin, end)}，"
-                              "如有异议请在公示期内向村评议小组提出；公示无异议后上报镇乡村治理领导小组办公室"))
+                              "如有异议请在公示期内向村评议小组提出；公示无异议后上报镇乡村治理领导小组办公室", res))
     return outs
 
 
@@ -127,4 +143,5 @@ def group_outputs(table: OutputSheet, label: str) -> list[OutputSheet]:
                      from_cents(max(cents)), from_cents(min(cents))] + (stars if si is not None else []))
     cols = GROUP_COLS if si is not None else GROUP_COLS[:5]
     head = table.title.replace("农户积分汇总", "分组统计")
-    return [OutputSheet(GROUPS_PREFIX + label, cols, rows, title=head, charts=group_charts(cols))]
+    return [OutputSheet(GROUPS_PREFIX + label, cols, rows, title=head, charts=group_charts(cols),
+                        status=table.status, period=table.period, as_of=table.as_of)]
