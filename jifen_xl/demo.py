@@ -2,7 +2,7 @@
 
 Each scheme's ``Scheme.demo`` (schemes/<name>/demo.py): fn(folder) -> list of (workbook
 path, [(command, options), …]). The demo writes the workbooks, then runs the commands through
-the same file door as `jifen` (runner.py), prints the schemes' demo PDFs (reports.py,
+the same file door as `jifen` (runner.py), prints the schemes' demo PDFs (papers/,
 ``Scheme.print_jobs``) and says where the results are.
 """
 from __future__ import annotations

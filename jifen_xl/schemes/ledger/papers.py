@@ -1,4 +1,4 @@
-"""Data behind the ledger's printed papers (`jifen print`; layouts in jifen_xl/documents.py):
+"""Data behind the ledger's printed papers (`jifen print`; layouts in jifen_xl/papers/):
 the claims in public notice (L-3 step 3), the claims entered (step 6, 奖分通知单) and the
 ranking per category (L-1, L-2) — typed rows from the input sheets, no layout."""
 from __future__ import annotations

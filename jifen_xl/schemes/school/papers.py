@@ -1,4 +1,4 @@
-"""Data behind the school's printed papers (`jifen print`; layouts in jifen_xl/documents.py):
+"""Data behind the school's printed papers (`jifen print`; layouts in jifen_xl/papers/):
 typed rows computed from the input sheets, no layout."""
 from __future__ import annotations
 

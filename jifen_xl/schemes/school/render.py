@@ -177,7 +177,7 @@ def trend_outputs(data: SchoolData, end: date) -> list[OutputSheet]:
 
 def render_awards(data: SchoolData, res: Awards) -> list[OutputSheet]:
     """`学期奖励`: the 暂定 state in its 状态 column and its printed header (certificates are
-    refused by reports while 暂定)."""
+    refused by `jifen print` while 暂定, read from ``status``)."""
     state = FINAL if res.final else PROVISIONAL
     rows = [[a.rank, a.sid, a.name, from_cents(a.total), a.tier, "是" if a.special else "", state]
             for a in res.awards]
