@@ -50,7 +50,7 @@ def settings_values(path: Path) -> dict[str, str]:
 
 def workbook_view(path: Path, kind: str | None, label: str) -> dict:
     """Everything the page shows for one workbook: kind, buttons with option values, papers."""
-    from ..reports import printable
+    from ..papers import printable
     from .files import sheet_names
 
     names = sheet_names(path)
@@ -72,7 +72,7 @@ def press(path: Path, command: str, options: dict) -> dict:
     from ..book.lock import DOOR_WAIT
     from ..book.render_spec import json_cell
     from ..core.problems import CHECK_COLUMNS, InputError
-    from ..reports import printable
+    from ..papers import printable
     from ..runner import apply_action
     from ..serve import ServiceError, options_from_json
     from .files import sheet_names
@@ -98,14 +98,15 @@ def press(path: Path, command: str, options: dict) -> dict:
 
 
 def paper_pdf(path: Path, paper: str) -> bytes:
-    """The printed paper ``paper`` of the workbook as PDF bytes (`jifen print`'s code)."""
-    import tempfile
+    """The printed paper ``paper`` of the workbook as PDF bytes (`jifen print`'s code,
+    papers.render_pdf); a paper that cannot be printed now is an InputError with the reason."""
+    from ..core.problems import InputError
+    from ..papers import render_pdf
 
-    from ..reports import print_sheets
-
-    with tempfile.TemporaryDirectory(prefix="jifen-ui-print-") as tmp:
-        pdf, _ = print_sheets(path, [paper], Path(tmp) / "paper.pdf")
-        return pdf.read_bytes()
+    pdf, refused = render_pdf(path, [paper])
+    if pdf is None:
+        raise InputError("；".join(f"不能打印“{name}”：{why}" for name, why in refused) + "。")
+    return pdf
 
 
 def rollup_folder(folder: Path) -> dict:

@@ -107,6 +107,22 @@ def render_pdf(source, names: list[str]) -> tuple[bytes | None, list[tuple[str, 
     return done.pdf, done.refused
 
 
+def printable(names: list[str]) -> list[str]:
+    """What `jifen print` can print for a workbook with these sheets (shown on the page and in
+    messages): the scheme's papers, then its output sheets present (not inputs, not 校验)."""
+    from ..app import detect_scheme, scheme_named
+    from ..core.problems import CHECK_SHEET
+
+    scheme = scheme_named(detect_scheme(names) or "")
+    if scheme is None:
+        return []
+    inputs = {"说明", CHECK_SHEET} | set(scheme.inputs)
+    for a in scheme.actions:
+        inputs |= set(a.sheets)
+    outputs = [n for n in names if n not in inputs]
+    return list(scheme.paper_sources) + list(scheme.papers) + outputs
+
+
 def render_sheets(sheets: list[OutputSheet]) -> bytes:
     """Output sheets already computed (the roll-up report) as tables, one document each."""
     from .layouts import table_document
