@@ -11,6 +11,7 @@ import python_calamine as pc
 from contract import scenario_class, write_xlsx
 from jifen_xl.book.reader import WorkbookReader
 from jifen_xl.cli import main
+from jifen_xl.core.normalize import clean_text
 from jifen_xl.core.table import RawSheet, header_key, header_problems, resembles
 from village_fixtures import scenario_village
 
@@ -121,8 +122,33 @@ def test_village_roster_formula_is_an_error(tmp_path):
     assert any(r[0] == "农户名册" and r[2] == "人口" for r in errors_of(path))
 
 
-@pytest.mark.parametrize("typed", ["次数（次）", "次 数", "次数(次)", "*次数", "次数："])
-def test_misspelt_known_header_is_an_error_naming_both(tmp_path, typed):
+def week_rows(path) -> list[list]:
+    return pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("周汇总").to_python()
+
+
+# Issue #23: spellings equal to the template header once normalised are read (a 提示 says so);
+# the others resembling it are an 错误 naming both. Never silently defaulted (次数 1).
+READ = ["次數", "【次数】", "(次数)", "（次数）", "次数1", "次数（次）", "次 数", "次数(次)", "*次数", "次数：",
+        "［次数］", "次数 2", "《次數》"]
+REFUSED = ["数次", "Count", "count", "次", "数目", "TIMES", "次数次", "数 次"]
+
+
+@pytest.mark.parametrize("typed", READ)
+def test_normalised_spelling_of_a_header_is_read_with_a_notice(tmp_path, typed):
+    exact = write_xlsx(tmp_path / "原样.xlsx", scenario_class())
+    assert main(["week", str(exact), "--week", "2026-09-09"]) == 0
+    book = scenario_class()
+    book["日志"][0][book["日志"][0].index("次数")] = typed
+    path = write_xlsx(tmp_path / "班级.xlsx", book)
+    assert main(["week", str(path), "--week", "2026-09-09"]) == 0
+    assert week_rows(path) == week_rows(exact)              # every count read as typed
+    notes = [r for r in check_rows(path)[1:] if r[0] == "日志" and r[1] == 1]
+    assert [(r[2], r[3], r[5]) for r in notes] == [("次数", clean_text(typed)[0], "提示")]
+    assert f"按“次数”读取" in notes[0][4]
+
+
+@pytest.mark.parametrize("typed", REFUSED)
+def test_look_alike_header_is_an_error_naming_both(tmp_path, typed):
     book = scenario_class()
     book["日志"][0][book["日志"][0].index("次数")] = typed
     path = write_xlsx(tmp_path / "班级.xlsx", book)
@@ -130,8 +156,32 @@ def test_misspelt_known_header_is_an_error_naming_both(tmp_path, typed):
     errs = errors_of(path)
     hit = [r for r in errs if r[0] == "日志" and r[1] == 1]
     assert hit, errs
-    assert typed.strip() in hit[0][4] or hit[0][2] == typed
-    assert "“次数”" in hit[0][4]
+    assert hit[0][2] == typed and f"“{typed}”" in hit[0][4] and "“次数”" in hit[0][4]
+    assert "周汇总" not in sheet_names(path)
+
+
+def test_two_spellings_of_one_missing_header_are_an_error(tmp_path):
+    book = scenario_class()
+    header = book["日志"][0]
+    header[header.index("次数")] = "次數"
+    for i, r in enumerate(book["日志"]):
+        r.append("【次数】" if i == 0 else None)
+    path = write_xlsx(tmp_path / "班级.xlsx", book)
+    assert main(["week", str(path), "--week", "2026-09-09"]) == 1
+    hit = [r for r in errors_of(path) if r[0] == "日志" and r[1] == 1]
+    assert hit and "次數" in hit[0][4] and "【次数】" in hit[0][4] and "无法确定" in hit[0][4]
+
+
+def test_traditional_headers_of_other_sheets_are_read(tmp_path):
+    book = scenario_class()
+    roster = book["名册"][0]
+    roster[roster.index("学号")] = "學號"
+    roster[roster.index("职务")] = "職務"
+    path = write_xlsx(tmp_path / "班级.xlsx", book)
+    exact = write_xlsx(tmp_path / "原样.xlsx", scenario_class())
+    assert main(["week", str(path), "--week", "2026-09-09"]) == 0
+    assert main(["week", str(exact), "--week", "2026-09-09"]) == 0
+    assert week_rows(path) == week_rows(exact)
 
 
 def test_other_extra_columns_are_fine(tmp_path):
@@ -147,11 +197,15 @@ def test_other_extra_columns_are_fine(tmp_path):
 
 def test_resemblance_rules():
     assert header_key("次数（次）") == header_key("次 数") == header_key("次数") == "次数"
+    assert header_key("次數") == header_key("【次数】") == header_key("(次数)") == header_key("次数1") == "次数"
+    assert header_key("（次）") == "次"                 # brackets only round the whole header
     assert resembles("最低分值 ", "最低分值")
     assert resembles("证明材", "证明材料")          # one character off, long header
-    assert not resembles("分数", "分值")             # two-character headers: exact key only
+    assert resembles("数次", "次数") and resembles("Count", "次数")   # other order; a synonym
+    assert resembles("分数", "分值")                 # a synonym (not one character off: too loose)
+    assert not resembles("分类", "分值")
     assert not resembles("班主任的话", "备注")
-    raw = RawSheet("日志", ["日期", "次数（次）", "次数2"], [], [])
+    raw = RawSheet("日志", ["日期", "次数（次）", "家长电话"], [], [])
     probs = header_problems(raw, ["日期", "次数"])
     assert [p.column for p in probs] == ["次数（次）"]
     # the known header present: a look-alike next to it is the user's own column

@@ -19,6 +19,7 @@ from pathlib import Path
 import python_calamine as pc
 
 from ..core import normalize as nz
+from ..core.headers import canonical_headers, header_key
 from ..core.problems import NOTICE, InputError, Problem
 from ..core.table import RawSheet, gc_paused, is_blank
 from . import limits
@@ -138,13 +139,15 @@ def raw_from_cells(name: str, cells: list[list], expected: list[str],
             notes.append(Problem(name, r0 + 1, "", top,
                                  f"合并单元格（第{r0 + 1}～{r1 + 1}行）已按首格的值逐行填入", NOTICE))
     header_idx = 0
-    wanted = set(expected)
+    wanted = {header_key(e) for e in expected}
     for i, row in enumerate(cells[:5]):
-        texts = {nz.clean_text(v)[0] for v in row if not is_blank(v)}
+        texts = {header_key(nz.clean_text(v)[0]) for v in row if not is_blank(v)}
         if wanted & texts:
             header_idx = i
             break
     header = [nz.clean_text(v)[0] if not is_blank(v) else "" for v in (cells[header_idx] if cells else [])]
+    header, header_notes = canonical_headers(name, header, expected, header_idx + 1)   # 次數 -> 次数
+    notes += header_notes
     width = len(header)
     pad = [None] * width
     rows = []

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import gc
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from . import normalize as nz
+from .headers import header_key, header_problems as _header_problems, resembles  # noqa: F401
 from .problems import ERROR, NOTICE, Problem
 
 
@@ -256,62 +256,10 @@ def _col_letter(i: int) -> str:
     return s + "列"
 
 
-_HEADER_NOISE = re.compile(r"[\s\u3000*＊:：_\-－]+")
-_HEADER_UNIT = re.compile(r"[(（\[【<《][^)）\]】>》]*[)）\]】>》]$")
-
-
-def header_key(text: str) -> str:
-    """A header with spaces, markers and a trailing unit in brackets removed, full-width
-    folded: ``次 数``, ``次数（次）``, ``*次数：`` all give ``次数``."""
-    t = unicodedata.normalize("NFKC", text)
-    t = _HEADER_NOISE.sub("", t)
-    t = _HEADER_UNIT.sub("", t)
-    return _HEADER_NOISE.sub("", t).casefold()
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` differ by exactly one inserted, deleted or changed character."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i + (len(a) == len(b)):] == b[i + 1:]
-
-
-def resembles(extra: str, known: str) -> bool:
-    """Does the header ``extra`` (not in the contract) look like a misspelt ``known`` one?
-    Equal after ``header_key``, or one character off when the known header has three or
-    more characters (two-character headers differ by one character far too often)."""
-    a, b = header_key(extra), header_key(known)
-    if not a:
-        return False
-    return a == b or (len(b) >= 3 and _one_edit(a, b))
-
-
 def header_problems(raw: RawSheet, headers: Iterable[str]) -> list[Problem]:
-    """An 错误 for each header that is not one of ``headers`` but resembles one of them that is
-    missing from the sheet: that column would be silently ignored (issue #14). Other extra
-    columns are the user's own and fine."""
-    headers = list(headers)
-    present = set(raw.header)
-    missing = [h for h in headers if h not in present]
-    if not missing:
-        return []
-    known = set(headers)
-    out = []
-    for i, h in enumerate(raw.header):
-        if not h or h in known:
-            continue
-        for m in missing:
-            if resembles(h, m):
-                out.append(Problem(raw.name, raw.header_row, h, h,
-                                   f"列标题“{h}”与模板的“{m}”相近但不相同，这一列不会被读取；"
-                                   f"请把标题改为“{m}”（如果这是您自己加的列，请换一个不易混淆的标题）"))
-                break
-    return out
+    """``headers.header_problems`` for a RawSheet: an 错误 for each column resembling a
+    missing template header (it would be silently ignored)."""
+    return _header_problems(raw.name, raw.header, raw.header_row, headers)
 
 
 def _id_fast(v):
