@@ -77,7 +77,7 @@ def test_notice_dates_from_record_and_default_end_V8():
 
 @pytest.mark.parametrize("row, column, fragment", [
     (["2026Q5", d(10, 9), None, None, None], "期次", "2026Q3"),
-    (["2026Q3", d(9, 1), None, None, None], "期次", "重复"),
+    (["2026Q3", d(10, 9), None, None, None], "期次", "重复"),        # C-8: a new notice starts on a new day
     (["2026Q4", d(9, 25), None, None, None], "公示开始", "早于"),
     (["2026Q4", date(2027, 1, 5), date(2027, 1, 2), None, None], "公示结束", "早于公示开始"),
     (["2026Q4", date(2027, 1, 5), None, date(2027, 1, 7), None], "上报日期", "公示期满"),
@@ -109,7 +109,8 @@ def test_final_refused_without_a_record_C8():
     del book["公示记录"]
     result = run("year", book, year=2026, final=True)
     assert result.exit_code == 1 and [o.name for o in result.outputs] == ["校验"]
-    assert located(result) == [("公示记录", None, "期次")]
+    # V-11: the year's review meeting is missing too
+    assert located(result) == [("公示记录", None, "期次"), ("公示记录", None, "审议日期")]
     assert "新建" in next(p.message for p in result.problems if p.level == ERROR)   # an older workbook
 
 

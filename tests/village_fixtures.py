@@ -8,7 +8,7 @@ SETTINGS_HEADER = ["项目", "值"]
 ROSTER_HEADER = ["户号", "户主", "组", "人口", "参与"]
 PANEL_HEADER = ["小组", "成员", "身份", "所在组"]
 RULES_HEADER = ["代码", "类别", "事项", "分值", "最低分值", "最高分值", "周期"]
-NOTICE_LOG_HEADER = ["期次", "公示开始", "公示结束", "上报日期", "备注"]
+NOTICE_LOG_HEADER = ["期次", "公示开始", "公示结束", "上报日期", "备注", "审议日期", "参加人数", "包村领导", "修改意见"]
 TODAY = "2027-02-01"    # JIFEN_TODAY for the tests: every recorded notice below has ended
 RECORD_HEADER = ["日期", "户号", "代码", "分值", "评议小组", "状态", "来源", "证明材料", "备注", "编号", "冲正"]
 
@@ -41,9 +41,9 @@ def scenario_village() -> dict[str, list[list]]:
         roster.append([hid, HEADS[hid], "二组", 2, "是"])
     panels = [PANEL_HEADER]
     for i, name in enumerate(["甲1", "甲2", "甲3", "甲4", "甲5"]):
-        panels.append(["甲", name, "村两委" if i == 0 else "党员群众代表", "一组"])
+        panels.append(["甲", name, ["村两委", "村务监督委员会成员"][i] if i < 2 else "党员群众代表", "一组"])
     for i, name in enumerate(["乙1", "乙2", "乙3", "乙4", "乙5"]):
-        panels.append(["乙", name, "小组长" if i == 0 else "村民代表", "二组"])
+        panels.append(["乙", name, ["村两委", "村务监督委员会成员", "小组长"][i] if i < 3 else "村民代表", "二组"])
     rules = [RULES_HEADER,
              ["E01", "环境整治", "庭院整洁", 2, None, None, "日常"],
              ["E02", "环境整治", "乱堆乱放", -2, None, None, "日常"],
@@ -99,13 +99,15 @@ def scenario_village() -> dict[str, list[list]]:
         "规则": rules,
         "评议记录": [RECORD_HEADER] + recs,
         # V-8, C-8: every notice posted after its period, ended, and reported to the town
-        # (上报日期) — so every result is final; tests of 预公示 take rows out
+        # (上报日期) — so every result is final; tests of 预公示 take rows out. V-11: the
+        # year's review meeting (审议日期) before its notice
         "公示记录": [NOTICE_LOG_HEADER,
                      ["2026Q1", d(4, 8), None, d(4, 15), None],
                      ["2026Q2", d(7, 6), None, d(7, 13), None],
                      ["2026Q3", d(10, 9), None, d(10, 16), "村务公开栏"],
                      ["2026Q4", date(2027, 1, 5), None, date(2027, 1, 12), None],
-                     ["2026", date(2027, 1, 5), None, date(2027, 1, 12), None]],
+                     ["2026", date(2027, 1, 5), None, date(2027, 1, 12), None,
+                      d(12, 28), 35, "王包村", "无"]],
     }
 
 

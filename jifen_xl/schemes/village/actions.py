@@ -44,8 +44,15 @@ def _next_step(period, state: compute.Finality) -> str:
     if state.final:
         return ("正式结果已生成；上报镇里后在“公示记录”填写上报日期。" if state.notice.reported is None
                 else f"已于 {state.notice.reported.isoformat()} 上报。")
+    meeting = ("召开党员、村民代表会议（包村领导参加）公开审议，在“公示记录”登记审议日期等；再"
+               if state.meeting_missing else "")
     if state.notice is None:
-        return f"下一步：打印“公示-{period.label}”张贴，在“公示记录”登记期次 {period.label} 和公示开始日期。"
+        return f"下一步：{meeting}打印“公示-{period.label}”张贴，在“公示记录”登记期次 {period.label} 和公示开始日期。"
+    if state.changed_rows:
+        return (f"公示开始后有 {len(state.changed_rows)} 行改动（见“校验”表），需要重新公示：{meeting}重新打印"
+                f"“公示-{period.label}”张贴，在“公示记录”为 {period.label} 新增一行，登记新的公示开始日期。")
+    if state.meeting_missing:
+        return f"下一步：{meeting}重新计算。"
     return (f"公示期 {state.notice.start.isoformat()} 至 {state.notice.end.isoformat()}；期满无异议、记录都已确认后"
             "重新计算即为正式结果（也可用 --final 或设置“正式结果”填“是”）。")
 

@@ -7,7 +7,7 @@ roster and panels (``TABLE_CHECKS``, each run once its sheet is read), the per-r
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import re
 from datetime import timedelta
 
@@ -19,7 +19,7 @@ from ...core import reversals
 from ...core.problems import ERROR, NOTICE, Problem
 from ...core.table import RawSheet, parse_settings, parse_table
 from .model import (
-    ANNUAL, CATEGORIES, CONFIRMED, DAILY, DECLARED, FIRST, NOTICE_LOG, NOTICE_LOG_COLS, PANELS,
+    ANNUAL, CATEGORIES, CONFIRMED, DAILY, DECLARED, FIRST, MEETING_COLS, NOTICE_LOG, NOTICE_LOG_COLS, PANELS,
     PANEL_COLS, RECORDS, RECORD_COLS, REVIEW, ROSTER, ROSTER_COLS, RULES, RULE_COLS, SETTINGS,
     SETTING_SCHEMA, SOURCES, STATUSES, Household, NoticeRecord, Panel, VillageData, default_period,
     period_of_label
@@ -56,6 +56,8 @@ def load(sheets: dict[str, RawSheet | None]) -> VillageData:
     problems += record_entries(data, recs, builder, pairs)
     data.entries = builder.frame()
     reversals.cancel_rows(data.entries, RECORDS, pairs)
+    when = {r["_row"]: r.get("日期") for r in recs}
+    data.corrections = {rev: (when.get(rev), orig) for orig, rev in pairs.items()}   # C-8: dated changes
     data.notices, probs = read_notice_log(sheets.get(NOTICE_LOG), settings["公示天数"])
     data.has_notice_log = sheets.get(NOTICE_LOG) is not None
     problems += probs
@@ -64,50 +66,87 @@ def load(sheets: dict[str, RawSheet | None]) -> VillageData:
 
 
 def read_notice_log(raw: RawSheet | None, days: int) -> tuple[dict[str, NoticeRecord], list[Problem]]:
-    """`公示记录` (V-8, C-8): one row per posted notice. An empty 公示结束 is 公示开始 +
-    公示天数 − 1; the notice cannot start before its period does nor end before it starts,
-    and the report to the town (上报日期) comes after the notice has ended."""
+    """`公示记录` (V-8, V-11, C-8): one row per posted notice; a period noticed again has
+    several rows and the one with the latest 公示开始 is in force. An empty 公示结束 is
+    公示开始 + 公示天数 − 1; the notice cannot start before its period does nor end before
+    it starts, and the report to the town (上报日期) comes after the notice has ended. The
+    annual period's review meeting (审议日期 …) is read here and judged by ``finality``."""
     if raw is None:
         return {}, []
     recs, problems = parse_table(raw, NOTICE_LOG_COLS)
-    out: dict[str, NoticeRecord] = {}
+    rows: dict[str, list[NoticeRecord]] = {}
     for r in recs:
-        row, bad = r["_row"], r.get("_bad", set())
-        label = (r["期次"] or "").strip().upper().replace("年", "").replace("季度", "")
-        label = re.sub(r"^(\d{4})第?([1-4])$", r"\1Q\2", label)
-        if not label:
-            if r["公示开始"] is not None:
-                problems.append(Problem(NOTICE_LOG, row, "期次", "", "请填写期次（如 2026Q3 或 2026）"))
-            continue
-        period = period_of_label(label)
-        if period is None:
-            problems.append(Problem(NOTICE_LOG, row, "期次", r["期次"],
-                                    "期次应写成季度 2026Q3 或年度 2026"))
-            continue
-        if label in out:
-            problems.append(Problem(NOTICE_LOG, row, "期次", label, f"期次重复（第{out[label].row}行已有）"))
-            continue
-        start = r["公示开始"]
-        if start is None:
-            if "公示开始" not in bad:
-                problems.append(Problem(NOTICE_LOG, row, "公示开始", "",
-                                        "请填写公示开始（张贴公示的日期）；还没有张贴就先不要登记这一行"))
-            continue
-        if start < period.start:
-            problems.append(Problem(NOTICE_LOG, row, "公示开始", start,
-                                    f"公示开始早于{label}本身（{period.start.isoformat()} 起），请核对期次和日期"))
-            continue
-        end = r["公示结束"] or start + timedelta(days=max(int(days), 1) - 1)
-        if end < start:
-            problems.append(Problem(NOTICE_LOG, row, "公示结束", end, "公示结束早于公示开始"))
-            continue
-        reported = r["上报日期"]
-        if reported is not None and reported <= end:
-            problems.append(Problem(NOTICE_LOG, row, "上报日期", reported,
-                                    f"公示期到 {end.isoformat()} 结束，公示期满无异议后才能上报镇里"))
-            continue
-        out[label] = NoticeRecord(label, start, end, reported, row)
-    return out, problems
+        rec = _notice_row(r, days, rows, problems)
+        if rec is not None:
+            rows.setdefault(rec.label, []).append(rec)
+    return {label: _in_force(recs_of) for label, recs_of in rows.items()}, problems
+
+
+def _notice_row(r: dict, days: int, seen: dict[str, list[NoticeRecord]],
+                problems: list[Problem]) -> NoticeRecord | None:
+    """One `公示记录` row, or None with its problem appended."""
+    row, bad = r["_row"], r.get("_bad", set())
+    label = (r["期次"] or "").strip().upper().replace("年", "").replace("季度", "")
+    label = re.sub(r"^(\d{4})第?([1-4])$", r"\1Q\2", label)
+    if not label:
+        if r["公示开始"] is not None:
+            problems.append(Problem(NOTICE_LOG, row, "期次", "", "请填写期次（如 2026Q3 或 2026）"))
+        return None
+    period = period_of_label(label)
+    if period is None:
+        problems.append(Problem(NOTICE_LOG, row, "期次", r["期次"], "期次应写成季度 2026Q3 或年度 2026"))
+        return None
+    start = r["公示开始"]
+    if start is None:
+        if "公示开始" not in bad:
+            problems.append(Problem(NOTICE_LOG, row, "公示开始", "",
+                                    "请填写公示开始（张贴公示的日期）；还没有张贴就先不要登记这一行"))
+        return None
+    same = next((x for x in seen.get(label, []) if x.start == start), None)
+    if same is not None:
+        problems.append(Problem(NOTICE_LOG, row, "期次", label,
+                                f"期次重复（第{same.row}行已有同一天开始的公示）；重新公示请填新的公示开始日期"))
+        return None
+    if start < period.start:
+        problems.append(Problem(NOTICE_LOG, row, "公示开始", start,
+                                f"公示开始早于{label}本身（{period.start.isoformat()} 起），请核对期次和日期"))
+        return None
+    end = r["公示结束"] or start + timedelta(days=max(int(days), 1) - 1)
+    if end < start:
+        problems.append(Problem(NOTICE_LOG, row, "公示结束", end, "公示结束早于公示开始"))
+        return None
+    reported = r["上报日期"]
+    if reported is not None and reported <= end:
+        problems.append(Problem(NOTICE_LOG, row, "上报日期", reported,
+                                f"公示期到 {end.isoformat()} 结束，公示期满无异议后才能上报镇里"))
+        return None
+    rec = NoticeRecord(label, start, end, reported, row)
+    meeting = {c: r.get(c) for c in MEETING_COLS}
+    if not rec.annual:
+        filled = [c for c in MEETING_COLS if meeting[c] not in (None, "")]
+        if filled:
+            problems.append(Problem(NOTICE_LOG, row, filled[0], meeting[filled[0]],
+                                    "审议会议只在年度公示前召开（期次填年度，如 2026）；季度公示的这几列不使用", NOTICE))
+        return rec
+    if meeting["审议日期"] is not None and not meeting["包村领导"]:
+        problems.append(Problem(NOTICE_LOG, row, "包村领导", "",
+                                "请填写参加审议会议并进行监督的包村领导", NOTICE))
+    return NoticeRecord(label, start, end, reported, row, meeting["审议日期"],
+                        row if meeting["审议日期"] is not None else None, meeting["参加人数"],
+                        meeting["包村领导"] or "", meeting["修改意见"] or "")
+
+
+def _in_force(recs: list[NoticeRecord]) -> NoticeRecord:
+    """C-8: the notice with the latest 公示开始 is in force. V-11: its meeting is the one on
+    its own row, else the latest recorded on an earlier row of the same year."""
+    current = max(recs, key=lambda x: (x.start, x.row))
+    if current.meeting is None:
+        held = [x for x in recs if x.meeting is not None]
+        if held:
+            last = max(held, key=lambda x: (x.meeting, x.row))
+            current = replace(current, meeting=last.meeting, meeting_row=last.meeting_row,
+                              attendees=last.attendees, leader=last.leader, opinions=last.opinions)
+    return current
 
 
 def match_ids(data: VillageData, recs: list[dict]) -> list[Problem]:
@@ -152,6 +191,8 @@ def read_panels(raw: RawSheet | None) -> tuple[dict[str, Panel], list[Problem]]:
         if not name or not member:
             continue
         p = panels.setdefault(name, Panel(name, row=r["_row"]))
+        if r["身份"]:
+            p.roles.append(r["身份"])
         if member in p.members:
             problems.append(Problem(raw.name, r["_row"], "成员", member,
                                     f"评议小组“{name}”中成员重复，只计一次", NOTICE))
@@ -228,13 +269,46 @@ def check_panel_sizes(data: VillageData) -> list[Problem]:
             for p in data.panels.values() if len(p.members) < minimum]
 
 
+COMMITTEE_WORDS = ("两委", "支部", "支委", "村委", "书记", "村主任")   # V-12: 村“两委”
+SUPERVISION_WORDS = ("监督", "监委")                                  # V-12: 村务监督委员会
+
+
+def _role_parts(role: str) -> list[str]:
+    return [x for x in re.split(r"[、,，/／;；\s]+", role) if x]
+
+
+def is_supervisor(role: str) -> bool:
+    """V-12: the 身份 names the 村务监督委员会 (监督委员会成员, 监委会主任 …)."""
+    return any(w in part for part in _role_parts(role) for w in SUPERVISION_WORDS)
+
+
+def is_committee(role: str) -> bool:
+    """V-12: the 身份 names the village's 两委 (村两委, 支部书记, 村委委员 …), not the 监委."""
+    return any(any(w in part for w in COMMITTEE_WORDS) and not any(w in part for w in SUPERVISION_WORDS)
+               for part in _role_parts(role))
+
+
+def check_panel_makeup(data: VillageData) -> list[Problem]:
+    """V-12: a panel is made of 两委 members, group leaders, 村务监督委员会 members and
+    党员群众代表 — a panel without a 两委 member or without a 监督委员会 member is a 提示."""
+    out = []
+    for p in data.panels.values():
+        shown = "、".join(dict.fromkeys(p.roles))
+        for test, who in ((is_committee, "村“两委”成员"), (is_supervisor, "村务监督委员会成员")):
+            if not any(test(role) for role in p.roles):
+                out.append(Problem(PANELS, p.row, "身份", shown,
+                                   f"评议小组“{p.name}”没有{who}（按“身份”列）：评议小组应由村“两委”成员、小组长、"
+                                   "村务监督委员会成员、党员群众代表等组成", NOTICE))
+    return out
+
+
 TableCheck = Callable[[VillageData], list[Problem]]
 # The sheet-wide checks by the sheet they check, each run as soon as `load` has read that sheet
 # (so 校验 lists a sheet's problems in the order the sheets are read), in this order.
 TABLE_CHECKS: dict[str, list[TableCheck]] = {
     SETTINGS: [check_star_cuts],
     ROSTER: [check_group_sizes],
-    PANELS: [check_panel_sizes],
+    PANELS: [check_panel_sizes, check_panel_makeup],
 }
 
 

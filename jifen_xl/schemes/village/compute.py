@@ -14,7 +14,7 @@ from ...core.problems import ERROR, NOTICE, Problem
 from ...core.ranking import competition_rank, star_for
 from .model import (
     CATEGORIES, COUNTS_IN_FINAL, COUNTS_IN_NOTICE, DAILY_CATEGORIES, FINAL_NOTICE, FIRST, NOTICE_LOG,
-    NOTICE_ST, OBJECTED, PRE_NOTICE, RECORDS, Household, NoticeRecord, VillageData
+    NOTICE_ST, OBJECTED, PRE_NOTICE, RECORDS, REJECTED, Household, NoticeRecord, VillageData
 )
 
 
@@ -29,15 +29,20 @@ def _live(data: VillageData, start: date, end: date) -> pd.DataFrame:
 class Finality:
     """C-8, V-8: whether a period's result is final, and why not when it was asked for."""
     final: bool
-    notice: NoticeRecord | None
+    notice: NoticeRecord | None     # the notice in force (the latest 公示开始 of the period)
     problems: list[Problem] = field(default_factory=list)
+    changed_rows: list[int] = field(default_factory=list)   # C-8: rows dated after the notice began
+    meeting_missing: bool = False   # V-11: a year without its review meeting before the notice
 
 
 def finality(data: VillageData, period: Period, asked: bool = False) -> Finality:
-    """A result is final only after the notice recorded in `公示记录` has ended with no open
-    objection (year to date). Asked for (``--final`` / 正式结果), it is refused with a
-    located 错误 for each missing step — the clock consulted only to refuse a notice not yet
-    ended (a recorded 上报日期 says it has). Unasked: see ``_finality_unasked``."""
+    """The one place a period's result is judged final (C-8, V-8, V-11). Final only after
+    the notice in force in `公示记录` has ended with no open objection (year to date), with
+    no record or 冲正 dated on or after its 公示开始 (``late_changes``) and, for a year, the
+    review meeting recorded before it (``meeting_problems``). Asked for (``--final`` /
+    正式结果), it is refused with a located 错误 for each missing step — the clock
+    consulted only to refuse a notice not yet ended (a recorded 上报日期 says it has).
+    Unasked: see ``_finality_unasked``."""
     rec = data.notices.get(period.label)
     if not asked:
         return _finality_unasked(data, period, rec)
@@ -51,8 +56,61 @@ def finality(data: VillageData, period: Period, asked: bool = False) -> Finality
     elif rec.reported is None and rec.end >= clock.today():   # the clock only refuses
         why.append(Problem(NOTICE_LOG, rec.row, "公示结束", rec.end,
                            f"公示期到 {rec.end.isoformat()} 才结束，公示期满无异议后才能生成正式结果"))
-    why += _open_objections(data, period, "不能生成正式结果")
-    return Finality(not why, rec, why)
+    meeting, late = meeting_problems(period, rec, ERROR), late_changes(data, period, rec, ERROR)
+    why += meeting + late + _open_objections(data, period, "不能生成正式结果")
+    return Finality(not why, rec, why, [p.row for p in late], bool(meeting))
+
+
+def meeting_problems(period: Period, rec: NoticeRecord | None, level: str = NOTICE) -> list[Problem]:
+    """V-11: the annual result passes a meeting of 党员、村民代表 (包村领导 present) before its
+    notice; without a 审议日期 before the 公示开始 in force the year is not final."""
+    if "Q" in period.label:
+        return []
+    then = "不能生成正式结果" if level == ERROR else "年度结果仍为预公示"
+    if rec is None:
+        return [Problem(NOTICE_LOG, None, "审议日期", "",
+                        f"{period.label} 年度结果公示前须召开党员、村民代表会议（包村领导参加）公开审议；"
+                        f"开会后在“公示记录”期次 {period.label} 一行填写审议日期、参加人数、包村领导、修改意见", level)]
+    if rec.meeting is None:
+        return [Problem(NOTICE_LOG, rec.row, "审议日期", "",
+                        f"没有登记 {period.label} 年度审议会议：公示前须召开党员、村民代表会议（包村领导参加）"
+                        f"公开审议，请填写审议日期、参加人数、包村领导、修改意见；{then}", level)]
+    if rec.meeting >= rec.start:
+        return [Problem(NOTICE_LOG, rec.meeting_row, "审议日期", rec.meeting,
+                        f"审议日期不在公示开始（{rec.start.isoformat()}）之前：应先召开党员、村民代表会议审议，"
+                        f"再张贴公示；{then}", level)]
+    return []
+
+
+def late_changes(data: VillageData, period: Period, rec: NoticeRecord | None, level: str = NOTICE) -> list[Problem]:
+    """C-8: rows the notice in force did not contain — a record counted in the period dated
+    on or after its 公示开始, or a 冲正 so dated cancelling an earlier record counted in the
+    period — one per row, in sheet order. 已驳回 records never count; a record and its 冲正
+    both after the notice began cancel out and change nothing."""
+    if rec is None:
+        return []
+    e = _live(data, rec.start, period.end)
+    rows = {int(r): d for r, d, st in zip(e["row"], e["date"], e["status"]) if st != REJECTED}
+    first = date(period.end.year, 1, 1)
+    counted_before = _live_or_cancelled(data, first, period.end)
+    for rev, (d, orig) in data.corrections.items():
+        od = counted_before.get(orig)
+        if d is not None and d >= rec.start and od is not None and od < rec.start:
+            rows[rev] = d
+    then = "不能生成正式结果" if level == ERROR else f"{period.label} 结果仍为预公示"
+    return [Problem(RECORDS, row, "日期", rows[row],
+                    f"公示后有改动，需要重新公示：这一行的日期在 {period.label} 公示开始（{rec.start.isoformat()}）"
+                    f"当天或之后，{then}；重新张贴公示后在“公示记录”为 {period.label} 新增一行", level)
+            for row in sorted(rows)]
+
+
+def _live_or_cancelled(data: VillageData, start: date, end: date) -> dict[int, date]:
+    """Row → date of participating households' entries in [start, end], cancelled ones
+    included (a 冲正 removes them), 已驳回 left out (they never counted)."""
+    e = data.entries
+    sids = [h.hid for h in data.participants]
+    e = e[e["sid"].isin(sids) & (e["date"] >= start) & (e["date"] <= end) & (e["status"] != REJECTED)]
+    return {int(r): d for r, d in zip(e["row"], e["date"])}
 
 
 def _open_objections(data: VillageData, period: Period, consequence: str, level: str = ERROR) -> list[Problem]:
@@ -65,18 +123,23 @@ def _open_objections(data: VillageData, period: Period, consequence: str, level:
 
 def _finality_unasked(data: VillageData, period: Period, rec: NoticeRecord | None) -> Finality:
     """Final without asking once the recorded notice has ended — reported to the town
-    (上报日期), or its 公示结束 passed by the clock — with no open objection and, unless
-    reported, every record of the year so far decided (no 初评/公示中 left, which a final
-    result would silently drop). Otherwise 预公示, each reason after the notice a 提示."""
+    (上报日期), or its 公示结束 passed by the clock — with no open objection, no change after
+    the notice began, the year's review meeting held before it and, unless reported, every
+    record of the year so far decided (no 初评/公示中 left, which a final result would
+    silently drop). Otherwise 预公示, each reason a 提示 (changes after the notice and a
+    missing meeting are named even while the notice runs)."""
+    late = late_changes(data, period, rec)
+    meeting = meeting_problems(period, rec) if rec is not None else []
+    rows, missing = [p.row for p in late], bool(meeting) or ("Q" not in period.label and rec is None)
     if rec is None or (rec.reported is None and rec.end >= clock.today()):
-        return Finality(False, rec)
-    why = _open_objections(data, period, "结果仍为预公示", NOTICE)
+        return Finality(False, rec, late + meeting, rows, missing)
+    why = late + meeting + _open_objections(data, period, "结果仍为预公示", NOTICE)
     left = unconfirmed(data, period)
     if not why and rec.reported is None and left:
         why.append(Problem(RECORDS, None, "状态", "",
                            f"{period.label} 的公示期已满，还有 {left} 条初评或公示中的记录，结果仍为预公示："
                            "公示无异议的请改为“已确认”，或用 --final 只按已确认的记录生成正式结果", NOTICE))
-    return Finality(not why, rec, why)
+    return Finality(not why, rec, why, rows, missing)
 
 
 def unconfirmed(data: VillageData, period: Period) -> int:
@@ -198,8 +261,9 @@ class PeriodResult:
     final: bool                     # C-8: 正式 (True) or 预公示
     standings: list[Standing]       # group order
     as_of: date
-    notice_start: date
+    notice_start: date              # the notice in force (C-8: the latest 公示开始 of the period)
     notice_end: date
+    meeting: date | None = None     # V-11: the year's review meeting (审议日期); None for a quarter
 
     @property
     def version(self) -> str:
@@ -223,7 +287,9 @@ def _result(data: VillageData, period: Period, final: bool, stars: bool) -> Peri
     by_hid = {s.household.hid: s for s in rows}
     ordered = [by_hid[h.hid] for h in group_order(data.participants)]
     begin, end = notice_dates(data, period)
-    return PeriodResult(period, final, ordered, as_of(data, period), begin, end)
+    rec = data.notices.get(period.label)
+    meeting = rec.meeting if rec is not None and stars else None
+    return PeriodResult(period, final, ordered, as_of(data, period), begin, end, meeting)
 
 
 def quarter_result(data: VillageData, period: Period, final: bool | None = None) -> PeriodResult:

@@ -6,7 +6,11 @@ some rejected records, a few objections raised during the Q4 notice and settled 
 (V-6), one correction by 冲正. The year is finished the way the source runs it (C-8, V-8):
 every notice posted after its review and recorded in `公示记录`, the objections handled,
 the records 已确认, and each result reported to the town (上报日期) — so the quarters and
-the year are final and the star list, medals and 信用户 list exist.
+the year are final and the star list, medals and 信用户 list exist. The year's notice follows
+the review meeting of 党员、村民代表 with the 包村领导 (V-11, recorded in `公示记录`). A good
+deed found during Q3's notice was recorded late, so Q3 was noticed again (a second
+`公示记录` row, C-8: the outputs show the second notice's dates). The sixth panel has no
+村务监督委员会 member (a V-12 提示 in every 校验).
 """
 from __future__ import annotations
 
@@ -22,7 +26,11 @@ ANNUAL_DAY = date(2026, 12, 10)
 # 期次, 公示开始 (the Monday after the review), 上报日期 — 公示结束 left to 公示天数 (3 days)
 NOTICES = [("2026Q1", date(2026, 3, 23), date(2026, 3, 27)), ("2026Q2", date(2026, 6, 22), date(2026, 6, 26)),
            ("2026Q3", date(2026, 9, 21), date(2026, 9, 25)), ("2026Q4", date(2026, 12, 21), date(2026, 12, 28)),
-           ("2026", date(2026, 12, 21), date(2026, 12, 28))]
+           ("2026", date(2026, 12, 21), date(2026, 12, 28)),
+           ("2026Q3", date(2026, 9, 28), date(2026, 10, 9))]    # C-8: Q3 noticed again after a late record
+# V-11: the year's review meeting before its notice: 审议日期, 参加人数, 包村领导, 修改意见
+MEETING = {"2026": [date(2026, 12, 19), 46, "刘振华（镇党委委员）", "将三户的“参加集体活动”次数按签到表更正后再公示"]}
+LATE_RECORD = date(2026, 9, 24)     # found during Q3's first notice
 # (code, probability per household per quarter, explicit value range or None)
 DAILY_ITEMS = [
     ("HJ01", 0.30, None), ("HJ02", 0.15, None), ("HJ03", 0.12, None), ("HJ04", 0.10, None),
@@ -67,7 +75,8 @@ def village_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[
     roles = ["村两委", "小组长", "村务监督委员会成员", "党员代表", "群众代表", "群众代表", "党员代表"]
     for g, group in enumerate(GROUPS):
         for j in range(rng.choice([5, 6, 7])):
-            panels.append([f"第{g + 1}评议组", names[k], roles[j], group])
+            role = "党员代表" if g == len(GROUPS) - 1 and j == 2 else roles[j]   # V-12: no 监委会 member
+            panels.append([f"第{g + 1}评议组", names[k], role, group])
             k += 1
 
     def panel_for(gi: int) -> str:
@@ -106,6 +115,8 @@ def village_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[
     wrong = next(r for r in records if r[1] == REVIEW_DAYS[1] and r[3] == "HJ07")
     records.append([len(records) + 1, date(2026, 6, 22), wrong[2], wrong[3], None, wrong[5], None, None,
                     None, "户号登记错误", wrong[0]])
+    hid, gi = households[5]
+    add(LATE_RECORD, hid, gi, "WM06", 3, note="公示期间群众反映的好人好事，补登后重新公示")
 
     specs = village_template.sheets()
     by = {s.name: s for s in specs}
@@ -115,7 +126,8 @@ def village_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[
     by["评议小组"].rows = panels
     by["评议记录"].rows = records
     by["评议记录"].prefill_numbers = 0
-    by["公示记录"].rows = [[label, start, None, reported, "村务公开栏"] for label, start, reported in NOTICES]
+    by["公示记录"].rows = [[label, start, None, reported, "村务公开栏", *MEETING.get(label, [])]
+                          for label, start, reported in NOTICES]
     path = write_template(folder / "乡村积分-示例.xlsx", specs)
     return [(path, [("check", {}), ("quarter", {"quarter": (2026, 3)}), ("quarter", {}), ("year", {})])]
 

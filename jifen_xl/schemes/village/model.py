@@ -26,6 +26,19 @@ Decisions where SPEC/WORKBOOKS leave room (documented for the clerk in the templ
 * Group size (V-5) counts participating households only (the ones panels review).
 * The notice dates (V-8) come from `公示记录` only (公示结束 empty: 公示开始 + 公示天数 − 1);
   without a row for the period the notice has blank date lines to fill in by hand.
+* A period may be noticed again (C-8): `公示记录` may hold several rows of one 期次; the
+  one with the latest 公示开始 is in force (its dates head the outputs). A record, or a
+  冲正 of an earlier record, dated on or after that 公示开始 and counted in the period was
+  not in the notice: the period stays 预公示 with a 提示 on each such row (a 错误 when
+  --final is asked) until a new notice row is recorded. A pair (record and its 冲正) both
+  dated after the notice began changes nothing and is not flagged; 已驳回 rows never count.
+* The annual review meeting (V-11): the year is final only when `公示记录` records a
+  审议日期 before the 公示开始 of the notice in force (on its row, or an earlier row of the
+  same year); without one the year stays 预公示 and 校验 names the row and 审议日期 (a
+  错误 when --final is asked). An empty 包村领导 beside a 审议日期 is a 提示 only; the
+  meeting columns on a quarter's row are ignored with a 提示.
+* Panel make-up (V-12): a panel with no member whose 身份 names the 两委 (两委, 支部, 支委,
+  村委, 书记, 村主任) or none naming the 村务监督委员会 (监督, 监委) gets a 提示 each.
 * 申报 rows (V-9) need 证明材料 (错误 without) and count, even provisionally, only once a
   评议小组 is named on them (before that: a 提示, not counted).
 * Records for an opted-out household (V-1) are 提示, not counted; records of an annual rule
@@ -134,7 +147,13 @@ NOTICE_LOG_COLS = [
     Col("公示结束", "date"),
     Col("上报日期", "date"),
     Col("备注", "text", default=""),
+    # V-11: the annual period's review meeting (党员、村民代表会议, 包村领导 present)
+    Col("审议日期", "date"),
+    Col("参加人数", "count"),
+    Col("包村领导", "text", default=""),
+    Col("修改意见", "text", default=""),
 ]
+MEETING_COLS = ("审议日期", "参加人数", "包村领导", "修改意见")
 
 QUARTER_COLS = ["户号", "户主", "组", "环境整治本季", "文明新风本季", PARTY, LIVELIHOOD, ENVIRONMENT,
                 CIVILITY, LAW, "累计总分", RANK]
@@ -179,17 +198,28 @@ class Panel:
     name: str
     members: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)   # distinct 所在组 values, in sheet order
+    roles: list[str] = field(default_factory=list)    # 身份 of each member row (V-12)
     row: int = 0                                      # first row of the panel
 
 
 @dataclass(frozen=True)
 class NoticeRecord:
-    """One row of `公示记录` (V-8): the notice of one quarter or year as the clerk posted it."""
+    """One row of `公示记录` (V-8): the notice of one quarter or year as the clerk posted it.
+    A period may be noticed again (C-8): the row with the latest 公示开始 is in force."""
     label: str               # 2026Q3 or 2026
     start: date
     end: date
     reported: date | None    # 上报日期: the day the final result went to the town
     row: int
+    meeting: date | None = None     # V-11 审议日期 (annual only): this row's, else an earlier row's of the period
+    meeting_row: int | None = None  # the row that records it
+    attendees: int | None = None    # 参加人数
+    leader: str = ""                # 包村领导
+    opinions: str = ""              # 修改意见
+
+    @property
+    def annual(self) -> bool:
+        return "Q" not in self.label
 
 
 @dataclass
@@ -202,7 +232,8 @@ class VillageData:
     problems: list[Problem]
     year: int | None = None            # the workbook's year: 年度, else the latest record's year
     latest: date | None = None         # latest ordinary record date (C-9: not a 冲正 row)
-    notices: dict[str, NoticeRecord] = field(default_factory=dict)   # 公示记录 by 期次
+    notices: dict[str, NoticeRecord] = field(default_factory=dict)   # 公示记录 in force, by 期次
+    corrections: dict[int, tuple[date | None, int]] = field(default_factory=dict)  # 冲正 row → (date, row it cancels)
     has_notice_log: bool = False       # False: a workbook from before 公示记录 existed
     matchers: dict[str, IdMatcher] = field(default_factory=dict)   # 户号 / 代码 as typed (issue #14)
 
