@@ -54,11 +54,18 @@ templates: $(STAMP)
 clean:
 	rm -rf $(VENV) demo node_modules
 
-# Offline install folder for 64-bit Windows + CPython 3.11 (issue #19; needs PyPI while building):
-# wheels for win_amd64, the templates, 安装.bat. See docs/excel-install.md.
+# Offline install folder for 64-bit Windows + CPython 3.11 (issues #19, #25; needs PyPI while
+# building): wheels for win_amd64, the templates, the docs, 安装.bat, and python.org's installer
+# that the builder supplies, checked against its known hash (windows/bundle.py KNOWN_INSTALLERS):
+#   make bundle-windows PYTHON_INSTALLER=~/Downloads/python-3.11.9-amd64.exe
+# Another version: add PYTHON_INSTALLER_SHA256=… (from python.org's .spdx.json for it).
 BUNDLE ?= dist/jifen-xl-windows
+PYTHON_INSTALLER ?=
+PYTHON_INSTALLER_SHA256 ?=
 bundle-windows: $(STAMP)
-	$(BIN)/python windows/bundle.py --out "$(BUNDLE)"
+	$(BIN)/python windows/bundle.py --out "$(BUNDLE)" \
+	  $(if $(PYTHON_INSTALLER),--python-installer "$(PYTHON_INSTALLER)") \
+	  $(if $(PYTHON_INSTALLER_SHA256),--python-installer-sha256 "$(PYTHON_INSTALLER_SHA256)")
 
 # Proves the bundle once (PyPI, a few minutes; not part of `make test`): the folder resolves
 # offline for win_amd64/cp311, and a Linux build of it installs and runs `jifen demo`.

@@ -7,8 +7,10 @@ The folder holds everything `安装.bat` needs without internet:
     wheels/                 jifen-xl's wheel and every dependency for the target, as
                             win_amd64 / cp311 / abi3 / pure-Python wheels
     模板/                   the templates (.xlsm with buttons, .xlsx for WPS/LibreOffice)
-    python/                 empty: put python.org's python-3.11.x-amd64.exe here (it cannot
-                            be fetched by this script); the installer uses it when present
+    python/                 python.org's python-3.11.x-amd64.exe, supplied by the builder
+                            (`--python-installer`, `make bundle-windows PYTHON_INSTALLER=…`;
+                            this script cannot fetch it) and checked against known hashes
+    docs/                   the project's docs (the installer and 说明.txt point into them)
     说明.txt, manifest.json what is inside, sizes and SHA-256
 
 pip evaluates environment markers for the machine it runs on, so a plain `pip download
@@ -21,7 +23,9 @@ again. Finally `pip install --dry-run --no-index` resolves the folder for the ta
 `--host` builds the same folder for the machine running the script (used to prove, on
 Linux, that the folder installs into a fresh venv and runs `jifen demo`).
 
-Usage: python windows/bundle.py --out DIR [--host] [--python-version 3.11] [--with-rollup]
+Usage: python windows/bundle.py --out DIR --python-installer python-3.11.9-amd64.exe
+       [--python-installer-sha256 HEX] [--host] [--python-version 3.11] [--with-rollup]
+       (or --no-python-installer: the folder then needs a 64-bit Python already on the PC)
 Needs PyPI (or a configured index) for the downloads.
 """
 from __future__ import annotations
@@ -53,6 +57,57 @@ HERE = Path(__file__).resolve().parent
 PLATFORM = "win_amd64"
 #: Dependencies pip drops when it evaluates markers on the building machine.
 WINDOWS_ONLY = ("pywin32",)
+#: python.org's Windows installers (64-bit) this script knows. ``md5``: the checksum column of
+#: the version's release page on python.org; ``sha256``: python.org's SBOM for the installer
+#: (``<installer>.spdx.json`` beside it; for 3.11.9, whose release predates those SBOMs, the
+#: value recorded alike by several independent projects that pin this installer); ``bytes``:
+#: its size. 3.11.9 and 3.12.10 are the last releases of 3.11 and 3.12 with Windows
+#: installers. Another version needs ``--python-installer-sha256`` from its own SBOM.
+KNOWN_INSTALLERS = {
+    "python-3.11.9-amd64.exe": {
+        "bytes": 26216840, "md5": "e8dcd502e34932eebcaf1be056d5cbcd",
+        "sha256": "5ee42c4eee1e6b4464bb23722f90b45303f79442df63083f05322f1785f5fdde"},
+    "python-3.12.10-amd64.exe": {
+        "bytes": 26964224, "md5": "5eddb0b6f12c852725de071ae681dde4",
+        "sha256": "67b5635e80ea51072b87941312d00ec8927c4db9ba18938f7ad2d27b328b95fb"},
+}
+BUDGET_BYTES = 70 * 1000 * 1000          # issue #25: the whole folder, the installer included
+
+
+def _digest(path: Path, name: str) -> str:
+    h = hashlib.new(name)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def check_python_installer(path: Path, python_version: str, sha256: str | None = None) -> dict:
+    """Refuse (SystemExit) an installer that is not python.org's 64-bit one for
+    ``python_version`` with the known (or given) hashes; its facts when it is."""
+    import re
+
+    m = re.fullmatch(r"python-(\d+)\.(\d+)\.(\d+)-amd64\.exe", path.name)
+    if m is None:
+        raise SystemExit(f"{path.name}: expected python.org's 64-bit installer, named python-X.Y.Z-amd64.exe")
+    if f"{m[1]}.{m[2]}" != python_version:
+        raise SystemExit(f"{path.name} is Python {m[1]}.{m[2]}, the bundle is for {python_version}: "
+                         f"pass --python-version {m[1]}.{m[2]} (or supply a {python_version}.x installer)")
+    known = KNOWN_INSTALLERS.get(path.name, {})
+    wanted = (sha256 or known.get("sha256") or "").lower()
+    if not wanted:
+        raise SystemExit(f"no known SHA-256 for {path.name}: pass --python-installer-sha256 with the value of "
+                         f"python.org's {path.name}.spdx.json (or check its MD5 on the release page yourself)")
+    got = _digest(path, "sha256")
+    if got != wanted:
+        raise SystemExit(f"{path.name}: SHA-256 {got} is not python.org's {wanted}; refusing to ship it")
+    if known.get("md5") and _digest(path, "md5") != known["md5"]:
+        raise SystemExit(f"{path.name}: MD5 differs from python.org's release page; refusing to ship it")
+    return {"file": path.name, "bytes": path.stat().st_size, "sha256": got}
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
 def windows_environment(python_version: str) -> dict[str, str]:
@@ -178,17 +233,24 @@ README = """jifen-xl 积分制管理 离线安装包（{version}，{target}）
 
 1. 把整个文件夹复制到要安装的电脑上（U 盘即可）。如果是从网上下载的 zip：先右键 zip →
    属性 → 勾选“解除锁定” → 确定，再解压。
-2. （电脑上没有 64 位 Python {pyver} 时）从 python.org 下载 Windows installer (64-bit)，
-   文件名类似 python-{pyver}.9-amd64.exe，放进本文件夹的 python 子文件夹。
-3. 双击“安装.bat”（或 install.bat，两者相同）。程序装在 C:\\jifen，不需要联网。
-4. 模板在“模板”文件夹：复制一份 .xlsm，改名后用 Excel 打开，点“启用内容”。
+2. 双击“安装.bat”（或 install.bat，两者相同）。程序装在 C:\\jifen，不需要联网，
+   Python 也在本文件夹里（python 子文件夹），不用另外下载。
+3. 安装完成后，桌面上有“积分助手”图标：双击它，浏览器里会打开积分助手，
+   选择工作簿、点按钮即可计算（Excel、WPS、LibreOffice 都可以，不需要宏或加载项）。
+   把工作簿拖到“积分助手”图标上，会直接打开这个工作簿。
+4. 模板在“模板”文件夹：复制一份，改名后使用（.xlsx 用于积分助手、WPS、LibreOffice；
+   .xlsm 是带按钮的 Excel 版，打开后点“启用内容”）。
 
-详细说明（信任中心设置、杀毒软件、验收清单）见项目的 docs/excel-install.md。
-注意：这些步骤还没有在真实的 Windows Excel 上验证过，第一次请先在一台电脑上试。
+说明文档在本文件夹的 docs 子文件夹（安装后也复制到 C:\\jifen\\docs）：
+积分助手.md（推荐）、excel-install.md、wps-install.md、libreoffice.md。
+注意：这些步骤还没有在真实的 Windows 电脑上验证过，第一次请先在一台电脑上试。
 """
 
 
-def build(out: Path, *, host: bool, python_version: str, with_rollup: bool) -> Path:
+def build(out: Path, *, host: bool, python_version: str, with_rollup: bool,
+          python_installer: Path | None = None, installer_sha256: str | None = None) -> Path:
+    installer = (check_python_installer(python_installer, python_version, installer_sha256)
+                 if python_installer is not None else None)
     out = out.resolve()
     wheels = out / "wheels"
     if out.exists():
@@ -243,10 +305,9 @@ def build(out: Path, *, host: bool, python_version: str, with_rollup: bool) -> P
     python_dir = out / "python"
     python_dir.mkdir()
     target = "本机" if host else f"64 位 Windows，Python {python_version}"
-    (python_dir / "把 python-3.11.x-amd64.exe 放在这里.txt").write_bytes(
-        ("\ufeff" + f"从 https://www.python.org/downloads/windows/ 下载 Python {python_version} 的 "
-         f"“Windows installer (64-bit)”（例如 python-{python_version}.9-amd64.exe），放在本文件夹中。\r\n"
-         "电脑上已经装有 64 位 Python " + python_version + " 时可以不放。\r\n").encode("utf-8"))
+    if python_installer is not None:
+        shutil.copy2(python_installer, python_dir / python_installer.name)
+    shutil.copytree(REPO / "docs", out / "docs")
     bat = bat_text(version, python_version, pinned)
     (out / "安装.bat").write_bytes(bat)
     (out / "install.bat").write_bytes(bat)
@@ -255,10 +316,14 @@ def build(out: Path, *, host: bool, python_version: str, with_rollup: bool) -> P
     listing = [{"file": p.name, "bytes": p.stat().st_size,
                 "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in sorted(wheels.glob("*.whl"))]
     manifest = {"project": "jifen-xl", "version": version, "target": "host" if host else PLATFORM,
-                "python": python_version, "with_rollup": with_rollup, "resolved": resolved, "wheels": listing}
+                "python": python_version, "with_rollup": with_rollup, "resolved": resolved, "wheels": listing,
+                "python_installer": installer}
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     total = sum(item["bytes"] for item in listing)
-    print(f"\n{out}: {len(listing)} wheels, {total / 1e6:.1f} MB")
+    whole = folder_bytes(out)
+    print(f"\n{out}: {len(listing)} wheels, {total / 1e6:.1f} MB; the whole folder {whole / 1e6:.1f} MB"
+          + ("" if installer else f" without a Python installer ({KNOWN_INSTALLERS['python-3.11.9-amd64.exe']['bytes'] / 1e6:.1f} MB for 3.11.9)")
+          + f"; budget {BUDGET_BYTES / 1e6:.0f} MB")
     for item in sorted(listing, key=lambda i: -i["bytes"])[:8]:
         print(f"  {item['bytes'] / 1e6:6.1f} MB  {item['file']}")
     return out
@@ -270,8 +335,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", action="store_true", help="for this machine instead of win_amd64")
     parser.add_argument("--python-version", default="3.11")
     parser.add_argument("--with-rollup", action="store_true", help="include pyarrow and duckdb")
+    parser.add_argument("--python-installer", type=Path, default=None,
+                        help="python.org's python-X.Y.Z-amd64.exe to put in the folder (checked against its hash)")
+    parser.add_argument("--python-installer-sha256", default=None, help="its SHA-256 when not in KNOWN_INSTALLERS")
+    parser.add_argument("--no-python-installer", action="store_true",
+                        help="build without one (the PC then needs a 64-bit Python of that version already)")
     args = parser.parse_args(argv)
-    build(args.out, host=args.host, python_version=args.python_version, with_rollup=args.with_rollup)
+    if args.python_installer is None and not (args.no_python_installer or args.host):
+        parser.error("--python-installer python-3.11.9-amd64.exe is needed (make bundle-windows PYTHON_INSTALLER=…), "
+                     "or --no-python-installer")
+    build(args.out, host=args.host, python_version=args.python_version, with_rollup=args.with_rollup,
+          python_installer=args.python_installer, installer_sha256=args.python_installer_sha256)
     return 0
 
 

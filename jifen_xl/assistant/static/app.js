@@ -66,8 +66,7 @@
     box.replaceChildren();
     for (const f of data.folders) {
       const section = el("section", { class: "folder" });
-      section.append(el("h2", {}, "文件夹：" + f.name));
-      section.append(el("p", { class: "path" }, f.path));
+      section.append(el("h2", { title: f.path }, "文件夹：" + f.name));
       const list = el("ul", { class: "book-list" });
       if (!f.workbooks.length) list.append(el("li", { class: "hint" }, "这个文件夹里没有 .xlsx / .xlsm 工作簿。"));
       f.workbooks.forEach((b) => list.append(bookItem(b)));
