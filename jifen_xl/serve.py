@@ -11,7 +11,8 @@ Security (a local service is reachable by every web page the clerk opens):
 * the ``Host`` header must be ``127.0.0.1:<port>`` or ``localhost:<port>`` (DNS rebinding);
 * CORS only for the origins of our own clients (``ALLOWED_ORIGINS``), never ``*``;
 * bodies over 64 MB are refused (413) before they are read whole;
-* there is no endpoint that reads or writes a file: sheets in, sheets out.
+* no ``/v1`` endpoint reads or writes a file: sheets in, sheets out (积分助手's ``/ui`` page,
+  put in front by ``serve(wrap=…)``, works on files in the chosen folders behind a login).
 
 Two buttons pressed on one workbook run one after the other: runs are serialised per
 workbook key — the ``workbook`` field a client sends (e.g. the document's URL), else a

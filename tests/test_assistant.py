@@ -314,3 +314,18 @@ def test_rollup_without_the_extra_says_how_to_install(made, folder, monkeypatch)
     assert answer.status_code == 400 and 'pip install "jifen-xl[rollup]"' in answer.json()["message"]
     answer = client.post("/ui/api/rollup", json={"folder": str(folder.parent)}, headers=ORIGIN)
     assert answer.status_code == 403
+
+
+def test_the_docs_page_shows_the_screenshots_it_names():
+    import re
+    import struct
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    text = (docs / "积分助手.md").read_text(encoding="utf-8")
+    images = re.findall(r"\]\((images/[^)]+\.png)\)", text)
+    assert len(images) == 2
+    for rel in images:
+        raw = (docs / rel).read_bytes()
+        width, height = (int(n) for n in re.search(r"(\d+)x(\d+)", rel).groups())
+        assert raw[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", raw[16:24]) == (width, height)
+        assert len(raw) < 200_000
