@@ -329,3 +329,18 @@ def test_the_docs_page_shows_the_screenshots_it_names():
         width, height = (int(n) for n in re.search(r"(\d+)x(\d+)", rel).groups())
         assert raw[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", raw[16:24]) == (width, height)
         assert len(raw) < 200_000
+
+
+def test_a_paper_link_returns_the_pdf_of_jifen_print(made, folder):
+    assistant, client = made
+    login(assistant, client)
+    book = str(folder / "高一3班.xlsx")
+    assert client.post("/ui/api/run", json={"path": book, "command": "week", "options": {"week": "2026-09-09"}},
+                       headers=ORIGIN).status_code == 200
+    papers = client.get("/ui/api/workbook", params={"path": book}).json()["papers"]
+    assert "周汇总" in papers
+    answer = client.get("/ui/api/paper", params={"path": book, "paper": "周汇总"})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF")
+    refused = client.get("/ui/api/paper", params={"path": book, "paper": "无此表"})
+    assert refused.status_code == 400 and "无此表" in refused.text and "<html" in refused.text
