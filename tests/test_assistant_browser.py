@@ -282,3 +282,16 @@ def test_a_second_jifen_ui_reuses_the_running_service(service, tmp_path):
     done = subprocess.run([sys.executable, "-m", "jifen_xl.cli", "ui", "--no-browser", "--port", str(service["port"])],
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2 and "换一个端口" in done.stderr
+
+
+def test_the_town_rollup_of_the_folder(page, service, books):
+    """镇汇总 on the same page: `jifen rollup` of the chosen folder (needs the rollup extra,
+    installed by `make install`; without it the page shows how to install it)."""
+    folder, _ = books
+    button = page.get_by_role("button", name=f"汇总“{folder.name}”文件夹", exact=True)
+    button.click()
+    page.wait_for_selector("#rollup-result:has-text('已写入')", timeout=120_000)
+    assert "共找到" in page.inner_text("#rollup-result")
+    from doors import _read_all
+    sheets = _read_all(folder / "镇汇总.xlsx")
+    assert {"村庄汇总", "示范村指标", "工作簿清单"} <= set(sheets)

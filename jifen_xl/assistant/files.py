@@ -41,8 +41,8 @@ def _real(path: str | Path) -> Path:
 
 
 def _inside(path: Path, folder: Path) -> bool:
-    try:
-        return os.path.commonpath([str(path), str(folder)]) == str(folder)
+    try:       # normcase: Windows compares C:\Users and c:\users alike
+        return os.path.normcase(os.path.commonpath([str(path), str(folder)])) == os.path.normcase(str(folder))
     except ValueError:       # another drive on Windows
         return False
 
