@@ -23,7 +23,8 @@ def test_each_scheme_exposes_its_ordered_checks():
         for check in checks:
             assert callable(check) and check.__name__.startswith("check_") and check.__doc__
     assert sc.LOG_CHECKS[:3] == [sc.check_in_semester, sc.check_target_present, sc.check_code_present]
-    assert sc.LOG_CHECKS[-1] is sc.check_duplicate and vchecks.RECORD_CHECKS[-1] is vchecks.check_duplicate
+    assert sc.LOG_CHECKS[-3:] == [sc.check_duplicate, sc.check_recorder_role, sc.check_excused_by_leave]
+    assert vchecks.RECORD_CHECKS[-1] is vchecks.check_duplicate
     assert lchecks.CLAIM_CHECKS[0] is lchecks.check_number_unique and lchecks.CLAIM_CHECKS[-1] is lchecks.check_points
     for checks in (lchecks.TRANSFER_CHECKS, lchecks.REDEMPTION_CHECKS):
         assert checks and all(check.__name__.startswith("check_") and check.__doc__ for check in checks)

@@ -331,7 +331,7 @@ def test_input_errors_write_only_check_like_the_command_line(tmp_path):
 
 
 def test_unexpected_failure_is_a_message_not_a_traceback(class_book, monkeypatch):
-    from jifen_xl.schemes.school import model as school
+    from jifen_xl.schemes.school import render as school
 
     def boom(*args, **kwargs):
         raise RuntimeError("模拟故障")

@@ -1,11 +1,11 @@
-"""The school buttons: 校验数据, 本周汇总, 月报, 学期奖励 (WORKBOOKS.md "Commands")."""
+"""The school buttons: 校验数据, 本周汇总, 月报, 学期奖励, 今日总结 (WORKBOOKS.md "Commands")."""
 from __future__ import annotations
 
 from ..base import Action, Result, finish
 from ...core.periods import month_cn
 from ...core.points import from_cents
 from ...core.table import RawSheet
-from . import compute, render
+from . import compute, day as day_report, render
 from .data import SchoolData
 from .read import load
 from .schema import AWARDS, EXPECTED_HEADERS
@@ -43,7 +43,11 @@ def month(sheets, opts) -> Result:
     def make():
         m = compute.resolve_month(data, opts.get("month"))
         outs = render.month_outputs(data, m) + render.trend_outputs(data, m.end)   # 周趋势 + charts (#9)
-        return outs, [f"已生成 {month_cn(m)} 月报（{len(outs[0].rows)} 人），家长约谈 {len(outs[1].rows)} 人。"]
+        lines = [f"已生成 {month_cn(m)} 月报（{len(outs[0].rows)} 人），家长约谈 {len(outs[1].rows)} 人。"]
+        counts = compute.recorder_counts(data, m)       # S-14: who recorded how much
+        if counts:
+            lines.append("本月各记录人登记条数：" + "、".join(f"{k} {v}" for k, v in counts.items()))
+        return outs, lines
     return finish(data.problems, make)
 
 
@@ -57,6 +61,12 @@ def awards(sheets, opts) -> Result:
             lines.append(f"  {a.rank:>3}  {a.sid}  {a.name}  {from_cents(a.total)}  {a.tier}")
         return render.render_awards(data, res), lines
     return finish(data.problems, make)
+
+
+def day(sheets, opts) -> Result:
+    """S-16: the morning report of one day (default: the latest log date)."""
+    data = _load(sheets)
+    return finish(data.problems, lambda: day_report.day_outputs(data, day_report.resolve_day(data, opts.get("date"))))
 
 
 ACTIONS = (

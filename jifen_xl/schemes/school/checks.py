@@ -52,6 +52,10 @@ class LogContext:
         self.reversed_rows = reversed_rows
         self.seen: dict[tuple, int] = {}
         self.groups: dict = {}      # (kind, name) -> active members, for collective targets
+        self.posts: dict[str, set[str]] | None = None   # S-14: 记录人 (姓名 or 学号) -> 职务
+        self.every_role: set[str] = set()               # S-14: every 负责人 named in 规则
+        self.role_ok: dict[tuple[str, str], bool] = {}  # S-14: (记录人, 代码) -> holds the role
+        self.notes: list[Problem] = []  # 提示 of a collective row that still counts (S-13)
 
 
 def check_in_semester(r: LogRow, ctx: LogContext) -> Problem | None:
@@ -173,16 +177,89 @@ def check_duplicate(r: LogRow, ctx: LogContext) -> Problem | None:
     return None
 
 
+def holds_role(post: str, role: str, roles: frozenset | set) -> bool:
+    """S-14: a 名册 职务 holds a 负责人 role when it is that role, or that role with a
+    prefix naming a subject or a room (语文课代表, 301宿舍长) that is not itself a role
+    of `规则` (值日班长 does not hold 班长)."""
+    return post == role or (post.endswith(role) and post not in roles)
+
+
+def _recorder_posts(data: SchoolData) -> dict[str, set[str]]:
+    """记录人 as typed (a pupil's 姓名 or 学号) -> the 职务 they hold (S-14)."""
+    out: dict[str, set[str]] = {}
+    for s in data.subjects:
+        for key in (s.name, s.sid):
+            out.setdefault(key, set()).update(s.posts)
+    return out
+
+
+def check_recorder_role(r: LogRow, ctx: LogContext) -> Problem | None:
+    """S-14: the 记录人 holds the rule's 负责人 role (名册 职务, or the role's own name such as
+    班主任). Else a 提示 only — a substitute may record — and the row still counts."""
+    roles = ctx.data.roles.get(r.code) if r.recorder else None
+    if not roles:
+        return None
+    key = (r.recorder, r.code)
+    ok = ctx.role_ok.get(key)
+    if ok is None:
+        if ctx.posts is None:
+            ctx.posts = _recorder_posts(ctx.data)
+            ctx.every_role = {x for rs in ctx.data.roles.values() for x in rs}
+        posts = ctx.posts.get(r.recorder, set()) | {r.recorder}
+        ok = ctx.role_ok[key] = any(holds_role(p, role, ctx.every_role) for p in posts for role in roles)
+    if ok:
+        return None
+    return Problem(LOG, r.row, "记录人", r.recorder,
+                   f"记录人不是“{r.rule.item}”的负责人（{'、'.join(roles)}）；如是代为记录，可以不改", NOTICE)
+
+
+def _leave_note(sid_name: str, lv, item: str) -> str:
+    return (f"{sid_name}当天已请假（请假表第{lv.row}行，{lv.span()}，{lv.reason or '未写事由'}，"
+            f"批准人 {lv.approver}），“{item}”请假免扣，不计分")
+
+
+def check_excused_by_leave(r: LogRow, ctx: LogContext) -> Problem | None:
+    """S-13: a deduction whose rule is marked 请假免扣 does not count for a pupil with approved
+    leave that day; a 提示 names the leave row. A collective row still counts for the other
+    members (their 提示 goes to ``ctx.notes``)."""
+    data = ctx.data
+    if not data.leave or r.code not in data.leave_codes:
+        return None
+    on = data.leave.on
+    if r.kind == "学号":
+        s = r.members[0]
+        lv = on(s.sid, r.date)
+        if lv is None:
+            return None
+        data.excused.append((r.row, r.date, s.sid, r.rule.item, lv))
+        return Problem(LOG, r.row, "对象", r.target, _leave_note(s.name, lv, r.rule.item), NOTICE)
+    away = [(s, lv) for s in r.members if (lv := on(s.sid, r.date)) is not None]
+    if not away:
+        return None
+    r.members = [s for s in r.members if on(s.sid, r.date) is None]
+    data.excused += [(r.row, r.date, s.sid, r.rule.item, lv) for s, lv in away]
+    notes = [Problem(LOG, r.row, "对象", r.target, _leave_note(s.name, lv, r.rule.item), NOTICE)
+             for s, lv in away]
+    if not r.members:
+        ctx.notes += notes[:-1]
+        return notes[-1]        # nobody left to count: the row stops here
+    ctx.notes += notes
+    return None
+
+
 LogCheck = Callable[[LogRow, LogContext], "Problem | None"]
-# In order; a row stops at its first problem, except that a blank 对象 and a blank 代码 are
-# reported together (REPORTED_TOGETHER); a row with a blank or unreadable required cell stops
-# after check_code_present (parse_columns reported the unreadable ones).
+# In order; a row stops at its first problem (a 提示 of check_student_active or
+# check_excused_by_leave too: the row is left out), except after the checks of
+# REPORTED_TOGETHER (a blank 对象 is reported with a blank 代码; a 记录人 who is not the
+# 负责人 is only a 提示); a row with a blank or unreadable required cell stops after
+# check_code_present (parse_columns reported the unreadable ones).
 LOG_CHECKS: list[LogCheck] = [
     check_in_semester, check_target_present, check_code_present, check_code_known, check_item_matches,
     check_student_known, check_name_matches, check_student_active, check_collective_members,
-    check_explicit_value, check_duplicate,
+    check_explicit_value, check_duplicate, check_recorder_role, check_excused_by_leave,
 ]
-REPORTED_TOGETHER = (check_target_present,)
+# These report their problem and let the row go on (a 提示 of check_recorder_role never stops it).
+REPORTED_TOGETHER = (check_target_present, check_recorder_role)
 LAST_CELL_CHECK = check_code_present
 
 

@@ -37,8 +37,18 @@ def totals_by_sid(totals: pd.DataFrame) -> dict[str, dict[str, int]]:
                                     totals["net"].tolist())}
 
 
-# How the template's limit groups read on the self-study list (a clerk's own group names
-# print as they are): 宿舍合格 counts duty that was only "passable" (the source deducts for
+def recorder_counts(data: SchoolData, period: Period) -> dict[str, int]:
+    """S-14: `日志` rows per 记录人 (as typed) dated within ``period``, 冲正 rows left out
+    (a correction is not a record of the day), in order of first appearance."""
+    log = data.log
+    if log is None:
+        return {}
+    counts: dict[str, int] = {}
+    start, end = period.start, period.end
+    for d, who, rev in zip(log.values["日期"], log.values["记录人"], log.values["冲正"]):
+        if who and not rev and d is not None and start <= d <= end:
+            counts[who] = counts.get(who, 0) + 1
+    return counts
 
 
 def data_end(data: SchoolData) -> date | None:
@@ -105,7 +115,6 @@ def semester_awards(data: SchoolData, previous: RawSheet | None = None) -> Award
         rows.append((rank, i, Award(rank, s.sid, s.name, total, tier, marked)))
     rows.sort(key=lambda x: (x[0], x[1]))
     return Awards([a for _, _, a in rows], end, final, why)
-
 
 
 def special_marks(previous: RawSheet | None) -> set[str]:

@@ -13,7 +13,49 @@ from ...core.engine import EntryBuilder, LimitGroup, Rule, Subject
 from ...core.ids import IdMatcher
 from ...core.periods import Period
 from ...core.problems import Problem
-from ...core.table import RawSheet
+from ...core.table import Columns, RawSheet
+
+
+@dataclass(frozen=True)
+class Leave:
+    """One approved leave of `请假` (S-13): ``start``…``end`` inclusive, its Excel row."""
+
+    sid: str
+    start: date
+    end: date
+    reason: str
+    approver: str
+    row: int
+
+    def span(self) -> str:
+        return self.start.isoformat() if self.start == self.end else f"{self.start.isoformat()}～{self.end.isoformat()}"
+
+
+@dataclass
+class LeaveBook:
+    """Every approved leave by 学号, in sheet order (S-13)."""
+
+    by_sid: dict[str, list[Leave]] = field(default_factory=dict)
+
+    def on(self, sid: str, d: date) -> Leave | None:
+        """The first leave row covering ``d`` for this pupil, or None."""
+        for lv in self.by_sid.get(sid, ()):
+            if lv.start <= d <= lv.end:
+                return lv
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.by_sid)
+
+
+@dataclass(frozen=True)
+class TeacherAddition:
+    """One row of `上自习补充` (S-15): the head teacher sends a pupil to that week's self-study."""
+
+    day: date
+    sid: str
+    reason: str
+    row: int
 
 
 @dataclass
@@ -28,6 +70,12 @@ class SchoolData:
     latest: date | None = None          # latest dated input row (default period)
     raw: dict[str, RawSheet] = field(default_factory=dict)
     matchers: dict[str, IdMatcher] = field(default_factory=dict)   # 学号 / 代码 as typed (issue #14)
+    leave: LeaveBook = field(default_factory=LeaveBook)              # S-13
+    leave_codes: frozenset = frozenset()                             # S-13: rules marked 请假免扣
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # S-14: 代码 -> 负责人 roles
+    log: Columns | None = None                                       # the parsed 日志 (S-14 counts)
+    additions: list[TeacherAddition] = field(default_factory=list)   # S-15
+    excused: list[tuple] = field(default_factory=list)   # S-13: (日志 row, date, 学号, 事项, Leave) not counted
 
     @property
     def active(self) -> list[Subject]:

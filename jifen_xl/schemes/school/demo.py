@@ -1,6 +1,8 @@
 """`jifen demo` for the school: a class of 50 with a semester of duty-monitor log entries,
 plus dorm inspections and exams (SPEC S-4, S-5, S-9): a semester of daily 值日 inspections
-with occasional 就寝/被子 failures, and four monthly exams."""
+with occasional 就寝/被子 failures, and four monthly exams; a few approved leaves (S-13),
+each item recorded by its 负责人 with now and then a substitute (S-14), and the head
+teacher's own additions to the self-study list (S-15)."""
 from __future__ import annotations
 
 import random
@@ -9,6 +11,7 @@ from pathlib import Path
 
 from ...book.template_spec import write_template
 from ..sample import chinese_names
+from .checks import holds_role
 from . import template as school_template
 
 SUBJECTS = (("语文", 150), ("数学", 150), ("英语", 150), ("物理", 100), ("化学", 100), ("生物", 100))
@@ -70,6 +73,37 @@ def add_dorms_and_exams(by: dict, roster: list[list], rng: random.Random, start:
     by["考试"].rows = exam_rows
 
 
+def _recorder_for(roster: list[list]):
+    """S-14: who records each code — the pupil whose 职务 holds the rule's 负责人 (the day's
+    值日班长 for the duty monitor's items, 班主任 for the teacher's); every 97th row a
+    substitute (the day's 值日班长), which 校验 notes."""
+    roles = {r[0]: r[10] for r in school_template.RULE_CATALOGUE}
+    every = set(roles.values())
+    holder = {}
+    for role in every:
+        holder[role] = next((r[1] for r in roster
+                             if any(holds_role(p, role, every) for p in r[2].split("、") if p)), None)
+
+    def who(code: str, duty: str, n: int) -> str:
+        role = roles.get(code, "")
+        if n % 97 == 0 or role in ("", "值日班长"):
+            return duty
+        return "班主任" if role == "班主任" else holder.get(role) or duty
+    return who
+
+
+def _leave_and_additions(by: dict, log: list[list], active_ids: list[str]) -> None:
+    """S-13: leave for the first three pupils marked 自习课随便出入 (X05) that day, a sick
+    leave over New Year's evening (its 全班 activity row skips the pupil; absent from it
+    with leave: 0, without: −1), and a leave on the last day; S-15: two additions."""
+    leave = [[r[1], None, r[2], "身体不适，去医务室", "班主任"] for r in log if r[4] == "X05"][:3]
+    leave.append([date(2026, 12, 30), date(2027, 1, 1), active_ids[10], "感冒发烧，回家休息", "班主任"])
+    leave.append([date(2027, 1, 22), None, active_ids[14], "参加学校合唱排练", "文艺委员"])
+    by["请假"].rows = leave
+    by["上自习补充"].rows = [[date(2026, 11, 18), active_ids[20], "晚自习玩手机"],
+                          [date(2027, 1, 20), active_ids[12], "就寝时讲话，被班主任查到"]]
+
+
 def school_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[str, dict]]]]:
     """A class of 50 (cadres, 8 dorms, 6 groups) with a semester of duty-monitor log entries."""
 
@@ -82,6 +116,8 @@ def school_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[s
     for i, name in enumerate(names):
         sid = str(20260101 + i)
         post = posts[i] if i < len(posts) else ("组长" if i % 8 == 0 else "")
+        if i < 8:       # the eight cadres who take turns as 值日班长 (S-14)
+            post += "、值日班长" + ("、劳动委员" if post == "副班长" else "")
         dorm_no = 301 + (i // 7) if i < 25 else 401 + ((i - 25) // 7)   # boys 30x, girls 40x
         if i % 7 == 0 and not post:
             post = "宿舍长"
@@ -96,6 +132,7 @@ def school_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[s
                    ("T04", 2), ("W01", 1), ("W08", 2), ("W11", 2), ("X05", 2), ("T05", 1), ("X08", 1), ("Q08", 1)]
     weights_pos = [("X21", 6), ("W14", 3), ("Q13", 3), ("Q15", 1), ("T07", 1), ("X14", 1), ("T11", 1)]
     recorders = [r[1] for r in roster if r[2]][:8]
+    recorder_for = _recorder_for(roster)
     log = []
     n = 1
     d = start
@@ -117,21 +154,25 @@ def school_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[s
                 if (sid, code) in today:
                     today[(sid, code)][6] += 1
                     continue
-                today[(sid, code)] = [n, d, sid, "", code, "", 1, None, recorder, "", None]
+                today[(sid, code)] = [n, d, sid, "", code, "", 1, None, recorder_for(code, recorder, n), "", None]
                 log.append(today[(sid, code)])
                 n += 1
             if d.weekday() == 4 and rng.random() < 0.3:
-                log.append([n, d, f"小组:{rng.randint(1, 6)}", "", "W14", "", 1, None, recorder, "大扫除", None])
+                log.append([n, d, f"小组:{rng.randint(1, 6)}", "", "W14", "", 1, None, recorder_for("W14", recorder, n),
+                            "大扫除", None])
                 n += 1
             if d.weekday() == 0 and rng.random() < 0.15:
-                log.append([n, d, f"宿舍:{rng.choice(['301', '302', '402'])}", "", "W11", "", 1, None, recorder, "内务检查", None])
+                log.append([n, d, f"宿舍:{rng.choice(['301', '302', '402'])}", "", "W11", "", 1, None,
+                            recorder_for("W11", recorder, n), "内务检查", None])
                 n += 1
         d += timedelta(days=1)
     # whole class: a sports meeting and a New Year's evening
-    log.append([n, date(2026, 10, 23), "全班", "", "T11", "", 1, None, recorders[0], "秋季运动会", None]); n += 1
-    log.append([n, date(2026, 12, 31), "全班", "", "T18", "", 1, None, recorders[0], "元旦晚会", None]); n += 1
+    log.append([n, date(2026, 10, 23), "全班", "", "T11", "", 1, None, recorder_for("T11", "", n), "秋季运动会", None]); n += 1
+    log.append([n, date(2026, 12, 31), "全班", "", "T18", "", 1, None, recorder_for("T18", "", n), "元旦晚会", None]); n += 1
+    for sid in (active_ids[10], active_ids[11]):    # absent from the evening: with leave 0, without −1
+        log.append([n, date(2026, 12, 31), sid, "", "T20", "", 1, None, recorder_for("T20", "", n), "元旦晚会", None]); n += 1
     # a discretionary value and a correction (冲正) of a wrong entry
-    log.append([n, date(2026, 11, 12), active_ids[3], "", "Q16", "", 1, 2, recorders[1], "主动帮助同学补课", None]); n += 1
+    log.append([n, date(2026, 11, 12), active_ids[3], "", "Q16", "", 1, 2, "班主任", "主动帮助同学补课", None]); n += 1
     wrong = n
     log.append([n, date(2026, 11, 13), active_ids[5], "", "X02", "", 1, None, recorders[2], "", None]); n += 1
     log.append([n, date(2026, 11, 14), active_ids[5], "", "", "", None, None, recorders[2], "13日迟到记错人", wrong]); n += 1
@@ -141,5 +182,6 @@ def school_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[s
     by["日志"].rows = log
     by["日志"].prefill_numbers = 0
     add_dorms_and_exams(by, roster, rng, start, end)
+    _leave_and_additions(by, log, active_ids)
     path = write_template(folder / "班级积分-示例.xlsx", sheets)
     return [(path, [("check", {}), ("week", {}), ("month", {}), ("awards", {}), ("exams", {})])]

@@ -10,7 +10,7 @@ from .checks import (LAST_CELL_CHECK, LOG_CHECKS, REPORTED_TOGETHER, TABLE_CHECK
                      check_code_known, check_code_present, check_collective_members, check_duplicate,
                      check_explicit_value, check_in_semester, check_item_matches, check_name_matches,
                      check_student_active, check_student_known, check_target_present,
-                     check_weekly_single, parse_target)
+                     check_weekly_single, parse_target, check_recorder_role, check_excused_by_leave, holds_role)
 from .compute import (Award, Awards, awards_final, data_end, resolve_month, resolve_week,  # noqa: F401
                       semester_awards, special_marks, totals_by_sid)
 from .data import DerivedSource, SchoolData, code_matcher, default_cadre_double, student_matcher  # noqa: F401

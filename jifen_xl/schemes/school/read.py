@@ -13,11 +13,12 @@ from ...core.problems import NOTICE, Problem
 from ...core import reversals
 from ...core.table import Columns, RawSheet, gc_paused, parse_columns, parse_settings, parse_table
 from . import dorms, exams
+from .leave import read_additions, read_leave
 from .checks import (LAST_CELL_CHECK, LOG_CHECKS, NONE_BAD, REPORTED_TOGETHER, TABLE_CHECKS, LogContext,
                      LogRow)
 from .data import (DerivedSource, SchoolData, _merge_group, code_matcher, default_cadre_double,
                    student_matcher)
-from .schema import (LOG, LOG_COLS, ROSTER, ROSTER_COLS, RULE_COLS, RULES, SETTING_SCHEMA, SETTINGS,
+from .schema import (LEAVE, LOG, LOG_COLS, TEACHER_LIST, ROSTER, ROSTER_COLS, RULE_COLS, RULES, SETTING_SCHEMA, SETTINGS,
                      TARGET_KINDS, WHOLE_CLASS)
 
 
@@ -42,16 +43,21 @@ def _load(sheets: dict[str, RawSheet]) -> SchoolData:
     problems += probs
     subjects, probs = _read_roster(sheets.get(ROSTER), settings)
     problems += probs
-    rules, groups, probs = _read_rules(sheets.get(RULES))
+    rules, groups, marks, probs = _read_rules(sheets.get(RULES))
     problems += probs
     data = SchoolData(settings, subjects, rules, engine.EntryBuilder().frame(), problems,
                       groups, raw=sheets)
-    log_recs, probs = _read_log_records(sheets.get(LOG))
+    data.leave_codes, data.roles = marks
+    data.leave, probs = read_leave(sheets.get(LEAVE), data)       # S-13: known before 日志 rows
+    problems += probs
+    data.log, probs = log_recs, probs = _read_log_records(sheets.get(LOG))
     problems += probs
     problems += _match_ids(data, log_recs)     # issue #14: ids as typed, before 冲正 pairs
     pairs, probs = _match_reversals(log_recs)      # C-9: known before any row is checked
     problems += probs
     data.semester, data.latest = _semester(settings, log_recs, problems, pairs)
+    data.additions, probs = read_additions(sheets.get(TEACHER_LIST), data)     # S-15
+    problems += probs
     builder = EntryBuilder()
     problems += _log_entries(data, log_recs, builder, pairs)
     for source in DERIVED_SOURCES:
@@ -87,8 +93,12 @@ def _read_roster(raw: RawSheet | None, settings: dict) -> tuple[list[Subject], l
 
 
 def _read_rules(raw: RawSheet | None):
+    """`规则` → rules, limit groups, and what a rule says beyond points: the codes marked
+    请假免扣 (S-13) and each code's recording roles, 负责人 (S-14)."""
     if raw is None:
-        return {}, {}, []
+        return {}, {}, (frozenset(), {}), []
+    leave: set[str] = set()
+    roles: dict[str, tuple[str, ...]] = {}
     recs, problems = parse_table(raw, RULE_COLS)
     rules: dict[str, Rule] = {}
     groups: dict[str, LimitGroup] = {}
@@ -111,9 +121,13 @@ def _read_rules(raw: RawSheet | None):
         rule = Rule(code, r["类别"] or "", r["事项"] or "", pts, low, high, cd, group,
                     r["周限额"], r["顺延"] if r["顺延"] is not None else True, row=r["_row"])
         rules[code] = rule
+        if r["请假免扣"]:
+            leave.add(code)
+        if r["负责人"]:
+            roles[code] = tuple(r["负责人"])
         if group:
             problems += _merge_group(groups, group_rows, group, r["周限额"], rule.carry, raw.name, r["_row"])
-    return rules, groups, problems
+    return rules, groups, (frozenset(leave), roles), problems
 
 
 def _read_log_records(raw: RawSheet | None) -> tuple[Columns, list[Problem]]:
@@ -183,7 +197,7 @@ def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder,
                 builder.add(sheet=LOG, row=row, date=d, subject=s, rule=rule, count=count,
                             each=each, cadre_multiplier=mult, ref=ref or "",
                             note="，".join(x for x in (remark, target) if x))
-    return problems
+    return problems + ctx.notes     # 校验 is sorted by sheet and row: the notes fall in place
 
 
 def _match_reversals(log: Columns) -> tuple[dict[int, int], list[Problem]]:

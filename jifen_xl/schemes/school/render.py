@@ -15,10 +15,10 @@ from ...core.periods import Period, month_cn, semester_cn, week_cn, week_of, wee
 from ...core.points import fmt, from_cents, to_cents
 from ...core.ranking import bottom_mask, competition_rank
 from ...core.table import RawSheet
-from .compute import Awards, semester_awards, totals_by_sid
+from .compute import Awards, recorder_counts, semester_awards, totals_by_sid
 from .data import SchoolData
 from .schema import (AWARD_COLS, AWARDS, FINAL, LOG, MONTHLY, MONTHLY_COLS, PARENT_COLS, PARENT_MEETING,
-                     PROVISIONAL, SELF_STUDY, SELF_STUDY_COLS, TREND, WEEKLY, WEEKLY_COLS)
+                     PROVISIONAL, SELF_STUDY, SELF_STUDY_COLS, TEACHER, TREND, WEEKLY, WEEKLY_COLS)
 
 _REVERSED_NOTE = re.compile(r"（已被第\d+行冲正）")
 
@@ -61,7 +61,9 @@ def week_label(data: SchoolData, week: Period) -> str:
     return week_cn(week, first, data.settings["周起始"])
 
 
-
+# How the template's limit groups read on the self-study list (a clerk's own group names
+# print as they are): 宿舍合格 counts duty that was only "passable" (the source deducts for
+# it), so it must not read as a punishment for passing.
 LIMIT_LABELS = {
     "宿舍合格": "宿舍值日仅评合格",
     "宿舍不合格": "宿舍或教室卫生不合格",
@@ -91,6 +93,9 @@ def week_outputs(data: SchoolData, week: Period) -> list[OutputSheet]:
     reasons: dict[str, list[str]] = {}
     for h in hits:
         reasons.setdefault(h.sid, []).append(h.reason(LIMIT_LABELS.get(h.group)))
+    for a in data.additions:        # S-15: the head teacher's own list joins the week's
+        if week.start <= a.day <= week.end and a.sid in names:
+            reasons.setdefault(a.sid, []).append(f"{TEACHER}：{a.reason}" if a.reason else f"{TEACHER}查到")
     study = [[week.start, sid, names[sid], "；".join(rs)] for sid, rs in reasons.items()]
     head = f"{data.title}　{week_label(data, week)}（数据截至 {_as_of(data, week.end)}）"
     info = {"period": week_label(data, week), "as_of": date.fromisoformat(_as_of(data, week.end))}
@@ -101,7 +106,8 @@ def week_outputs(data: SchoolData, week: Period) -> list[OutputSheet]:
 
 
 def month_outputs(data: SchoolData, month: Period) -> list[OutputSheet]:
-    """S-10: `月报` (with an empty 家长评语 column) and the `家长约谈` list."""
+    """S-10: `月报` (with an empty 家长评语 column, and 记录条数: the month's `日志` rows each
+    pupil recorded, S-14) and the `家长约谈` list."""
     subs = data.active
     sids = [s.sid for s in subs]
     tot = totals_by_sid(engine.period_totals(data.entries, sids, month.start, month.end))
@@ -109,11 +115,13 @@ def month_outputs(data: SchoolData, month: Period) -> list[OutputSheet]:
     totals = [s.base + int(cum[s.sid]["net"]) for s in subs]
     ranks = competition_rank(totals)
     detail = _detail(data.entries, month.start, month.end)
+    recorded = recorder_counts(data, month)
     rows = []
     for s, total, rank in zip(subs, totals, ranks):
         t = tot[s.sid]
+        n = recorded.get(s.name, 0) + (recorded.get(s.sid, 0) if s.sid != s.name else 0)
         rows.append([month.label, s.sid, s.name, from_cents(t["add"]), from_cents(t["ded"]),
-                     from_cents(t["net"]), from_cents(total), rank, "", detail.get(s.sid, "")])
+                     from_cents(t["net"]), from_cents(total), rank, "", n, detail.get(s.sid, "")])
     bottom = bottom_mask(totals, data.settings["约谈后几名"])
     limit = to_cents(data.settings["约谈月扣分"])
     meet = [[month.label, s.sid, s.name, from_cents(total), from_cents(tot[s.sid]["ded"])]

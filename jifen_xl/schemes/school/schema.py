@@ -21,6 +21,9 @@ MONTHLY = "月报"
 PARENT_MEETING = "家长约谈"
 AWARDS = "学期奖励"
 TREND = "周趋势"
+LEAVE = "请假"                  # S-13, kept by the 值日班长
+TEACHER_LIST = "上自习补充"      # S-15, the head teacher's own self-study additions
+DAY = "日总结"                  # S-16, the morning report
 
 WHOLE_CLASS = "全班"
 TARGET_KINDS = ("宿舍", "小组")
@@ -71,7 +74,8 @@ RULE_COLS = [
     Col("限额组", "text", default=""),
     Col("周限额", "count"),
     Col("顺延", "bool", default=True),
-    Col("负责人", "text", default=""),
+    Col("负责人", "multi", default=[]),      # S-14: the role(s) that record this item
+    Col("请假免扣", "bool", default=False),   # S-13: not counted on a day of approved leave
     Col("备注", "text", default=""),
 ]
 LOG_COLS = [
@@ -88,10 +92,29 @@ LOG_COLS = [
     Col("冲正", "id"),
 ]
 
+# S-13: one row per leave; 结束 empty = one day. 日期 is read as 开始 when a clerk heads a
+# one-day sheet that way.
+LEAVE_COLS = [
+    Col("开始", "date"),
+    Col("结束", "date"),
+    Col("学号", "id", optional_column=False),
+    Col("事由", "text", default=""),
+    Col("批准人", "text", default=""),
+    Col("日期", "date"),
+]
+# S-15: the head teacher's additions to a week's self-study list
+TEACHER_LIST_COLS = [
+    Col("日期", "date", required=True, optional_column=False),
+    Col("学号", "id", required=True, optional_column=False),
+    Col("原因", "text", default=""),
+]
+TEACHER = "班主任"               # S-15: how a teacher's addition is marked on 上自习名单
+
 WEEKLY_COLS = ["周开始", "学号", "姓名", "加分", "减分", "净分", "累计总分", "明细"]
 SELF_STUDY_COLS = ["周开始", "学号", "姓名", "原因"]
-MONTHLY_COLS = ["月份", "学号", "姓名", "加分", "减分", "净分", "累计总分", RANK, "家长评语", "明细"]
+MONTHLY_COLS = ["月份", "学号", "姓名", "加分", "减分", "净分", "累计总分", RANK, "家长评语", "记录条数", "明细"]
 PARENT_COLS = ["月份", "学号", "姓名", "累计总分", "本月减分"]
+DAY_COLS = ["日期", "学号", "姓名", "事项", "分值", "当日净分", "备注"]     # S-16
 AWARD_COLS = [RANK, "学号", "姓名", "总分", "奖项", "特等", "状态"]
 PROVISIONAL, FINAL = "暂定", "正式"     # C-8, S-11: the award list before / after 学期结束
 SPECIAL_AWARD = "特等奖"
@@ -103,6 +126,8 @@ EXPECTED_HEADERS = {
     ROSTER: [c.header for c in ROSTER_COLS],
     RULES: [c.header for c in RULE_COLS],
     LOG: [c.header for c in LOG_COLS],
+    LEAVE: [c.header for c in LEAVE_COLS if c.header != "日期"],
+    TEACHER_LIST: [c.header for c in TEACHER_LIST_COLS],
     **dorms.EXPECTED_HEADERS,
     **exams.EXPECTED_HEADERS,
 }
