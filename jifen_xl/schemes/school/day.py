@@ -143,4 +143,4 @@ def day_outputs(data: SchoolData, day: date) -> tuple[list[OutputSheet], list[st
     when = f"{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
     head = f"{data.title}　{when} 日总结　全班当日净分 {fmt(s.net, signed=True)}"
     lines = [f"已生成 {day.isoformat()} 日总结：{said}，全班当日净分 {fmt(s.net, signed=True)}。"]
-    return [OutputSheet(DAY, DAY_COLS, rows, title=head)], lines
+    return [OutputSheet(DAY, DAY_COLS, rows, title=head, period=day.isoformat(), as_of=day)], lines
