@@ -207,6 +207,26 @@ def test_screenshots_at_two_sizes_show_the_page(page, books):
     page.set_viewport_size({"width": 1366, "height": 768})
 
 
+def test_a_workbook_open_in_excel_gets_the_close_it_first_message(page, books):
+    _, made = books
+    target = made["ledger"]
+    owner = target.with_name("~$" + target.name)
+    owner.write_bytes(b"owner")
+    before = target.read_bytes()
+    try:
+        page.get_by_text(target.name, exact=True).first.click()
+        page.wait_for_selector(f"#book-name:text-is('{target.name}')")
+        n = int(page.evaluate("document.body.dataset.presses || 0"))
+        page.get_by_role("button", name="计算积分", exact=True).click()
+        page.wait_for_selector(f"body[data-presses='{n + 1}']")
+        shown = page.inner_text("#summary")
+        assert "请先关闭" in shown and target.name in shown
+        assert page.inner_text("#status") == ""          # said once, in the result area
+        assert target.read_bytes() == before
+    finally:
+        owner.unlink()
+
+
 def test_no_session_is_refused(browser, service):
     context = browser.new_context()
     try:

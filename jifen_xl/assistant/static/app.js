@@ -192,7 +192,7 @@
     } catch (e) {
       document.body.dataset.lastPressMs = "";
       renderFailure(button, e);
-      status(e.message, "error");
+      status("");            // the reason is shown once, in the result area
     } finally {
       state.busy = false;
       document.querySelectorAll(".action").forEach((b) => { b.disabled = false; });
