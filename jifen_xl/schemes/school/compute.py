@@ -38,15 +38,18 @@ def totals_by_sid(totals: pd.DataFrame) -> dict[str, dict[str, int]]:
 
 
 def recorder_counts(data: SchoolData, period: Period) -> dict[str, int]:
-    """S-14: `日志` rows per 记录人 (as typed) dated within ``period``, 冲正 rows left out
-    (a correction is not a record of the day), in order of first appearance."""
+    """S-14: `日志` rows per 记录人 dated within ``period``, 冲正 rows left out (a correction
+    is not a record of the day), in order of first appearance; a pupil typed by 学号 counts
+    under the 姓名."""
     log = data.log
     if log is None:
         return {}
+    names = {s.sid: s.name for s in data.subjects}
     counts: dict[str, int] = {}
     start, end = period.start, period.end
     for d, who, rev in zip(log.values["日期"], log.values["记录人"], log.values["冲正"]):
         if who and not rev and d is not None and start <= d <= end:
+            who = names.get(who, who)
             counts[who] = counts.get(who, 0) + 1
     return counts
 

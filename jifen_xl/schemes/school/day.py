@@ -93,7 +93,7 @@ class DaySummary:
     net: int = 0                # the class's net for the day, cents
     with_entries: int = 0       # pupils with a counted entry that day
     on_leave: int = 0           # pupils on approved leave that day (S-13)
-    reached: int = 0            # pupils who reached a weekly limit that day
+    reached: int = 0            # pupils who reached a weekly limit that day (S-6)
 
 
 def day_rows(data: SchoolData, day: date) -> DaySummary:
@@ -109,7 +109,7 @@ def day_rows(data: SchoolData, day: date) -> DaySummary:
     for row, d, sid, item, lv in data.excused:
         if d == day:
             excused.setdefault(sid, []).append((item, 0, f"请假免扣（请假表第{lv.row}行）", ""))
-    out = DaySummary([], reached=len(reached))
+    out = DaySummary([], reached=len(reached))       # pupils (keys of ``reached``)
     rows = out.rows
     for s in subs:
         mine = entries.get(s.sid, []) + excused.get(s.sid, [])
@@ -129,8 +129,6 @@ def day_rows(data: SchoolData, day: date) -> DaySummary:
                 remark = "；".join(x for x in (remark, notes.pop(group)) if x)
             rows.append([day, s.sid, s.name, item, from_cents(points) if points is not None else None,
                          from_cents(net), remark])
-        for text in notes.values():          # reached through carry-over alone
-            rows.append([day, s.sid, s.name, "", None, from_cents(net), text])
     return out
 
 

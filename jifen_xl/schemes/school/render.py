@@ -119,7 +119,7 @@ def month_outputs(data: SchoolData, month: Period) -> list[OutputSheet]:
     rows = []
     for s, total, rank in zip(subs, totals, ranks):
         t = tot[s.sid]
-        n = recorded.get(s.name, 0) + (recorded.get(s.sid, 0) if s.sid != s.name else 0)
+        n = recorded.get(s.name, 0)
         rows.append([month.label, s.sid, s.name, from_cents(t["add"]), from_cents(t["ded"]),
                      from_cents(t["net"]), from_cents(total), rank, "", n, detail.get(s.sid, "")])
     bottom = bottom_mask(totals, data.settings["约谈后几名"])
