@@ -156,6 +156,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if os.environ.get("JIFEN_DEBUG"):
             raise
+        if isinstance(exc, OSError):     # the system refused a file: exit 2, in Chinese (issue #23)
+            from .core.oserror import os_reason
+            where = f"“{exc.filename}”" if getattr(exc, "filename", None) else "文件"
+            print(f"无法读写{where}：{os_reason(exc)}。工作簿没有被改动。", file=sys.stderr)
+            return 2
         print(f"程序内部错误（{type(exc).__name__}: {exc}）。工作簿没有被改动；"
               "请把工作簿和这条信息发给维护人员（设置环境变量 JIFEN_DEBUG=1 可看到详细信息）。", file=sys.stderr)
         return INTERNAL_ERROR

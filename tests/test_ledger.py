@@ -405,3 +405,33 @@ def test_template_is_valid_and_covers_every_type_and_category_L1_L2(tmp_path):
     covered = {(t, r[2]) for r in rules[1:] for t in lg.TYPES if r[1] == "全部" or t in r[1].split("、")}
     assert covered == {(t, c) for t in lg.TYPES for c in lg.CATEGORIES}
     assert main(["check", str(path)]) == 0
+
+
+# ---- issue #23 case 19: ids and names as people type them -----------------------------------
+
+def test_cli_passbook_account_in_lower_case(book, capsys):
+    from jifen_xl.cli import main
+
+    assert main(["passbook", str(book), "--account", "a06"]) == 0
+    assert "存折-A06" in sheet_names(book) and "存折-a06" not in sheet_names(book)
+    assert "大小写不同" in capsys.readouterr().out
+    rows = read_sheet(book, "存折-A06")
+    assert [r[2:] for r in rows[1:]] == [[3, 3, 3], [0, 3, 3], [2, 5, 5], [-5, 5, 0]]
+
+
+def test_cli_passbook_unknown_account_asks_is_it(book, capsys):
+    from jifen_xl.cli import main
+
+    assert main(["passbook", str(book), "--account", "A6"]) == 1
+    out = capsys.readouterr().out
+    assert "是不是" in out and "A06" in out
+
+
+@pytest.mark.parametrize("typed,meant", [("毛中", "毛巾"), ("大米5斤", "大米"), ("洗衣", "洗衣粉")])
+def test_unknown_product_asks_is_it(typed, meant):
+    sheets = scenario()
+    sheets["兑换记录"][2][2] = typed
+    data = load(sheets)
+    hit = [p for p in errors(data) if p.sheet == "兑换记录" and p.column == "商品"]
+    assert hit and hit[0].value == typed
+    assert f"是不是 {meant}" in hit[0].message

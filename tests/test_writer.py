@@ -32,7 +32,8 @@ from fixtures_rich import (add_calc_chain, build_openpyxl_workbook, build_rich_w
                            find_xlsxwriter_vba_bin, make_prefixed_absolute)
 
 REPO = Path(__file__).resolve().parents[1]
-PATCHED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
+PATCHED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml",
+           "docProps/app.xml"}    # issue #23: lists the sheets added
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -92,8 +93,13 @@ def test_untouched_members_are_byte_identical(rich: Path):
     # same member order; new parts at the end
     assert list(after)[:len(before)] == list(before)
     assert "xl/sharedStrings.xml" not in PATCHED and after["xl/sharedStrings.xml"] == before["xl/sharedStrings.xml"]
-    # docProps/app.xml left alone on purpose
-    assert after["docProps/app.xml"] == before["docProps/app.xml"]
+    # docProps/app.xml lists the new sheets too (issue #23), the rest of it as it was
+    app, old = after["docProps/app.xml"].decode(), before["docProps/app.xml"].decode()
+    sheets = "".join(f"<vt:lpstr>{n}</vt:lpstr>" for n in ["日志", "设置"])
+    added = "".join(f"<vt:lpstr>{n}</vt:lpstr>" for n in ["周汇总", "上自习名单"])
+    assert sheets in old and sheets + added in app
+    assert "<vt:lpstr>Worksheets</vt:lpstr></vt:variant><vt:variant><vt:i4>4</vt:i4>" in app
+    assert app.split(added)[1] == old.split(sheets)[1]        # the named ranges and the rest as they were
 
 
 def test_values_read_back_with_openpyxl_and_calamine(rich: Path):

@@ -35,6 +35,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..core.problems import InputError
+from ..core.oserror import os_reason
 
 BUSY_MESSAGE = "另一个计算正在写这个工作簿，请稍后再试"
 LOCK_PREFIX = ".~jifen-lock-"   # hidden; like our temp files, but never ending in .xlsx
@@ -82,7 +83,7 @@ def user_lock_folder() -> Path:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = os.lstat(folder)
     except OSError as e:
-        raise InputError(MSG_NO_LOCK_FOLDER.format(folder=folder, why=e.strerror or e)) from None
+        raise InputError(MSG_NO_LOCK_FOLDER.format(folder=folder, why=os_reason(e))) from None
     if not stat.S_ISDIR(st.st_mode):
         raise InputError(MSG_NO_LOCK_FOLDER.format(folder=folder, why="它不是文件夹，而是链接或文件"))
     if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
@@ -105,7 +106,7 @@ def _acquire(path: Path, timeout: float) -> tuple[FileLock, str]:
             private = str(private_lock_file(path))
             if attempt or where == private:
                 raise InputError(MSG_NO_LOCK_FOLDER.format(
-                    folder=Path(private).parent, why=e.strerror or e)) from None
+                    folder=Path(private).parent, why=os_reason(e))) from None
             if e.errno not in (errno.ELOOP, errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR,
                                errno.ENXIO, errno.EINVAL):
                 raise

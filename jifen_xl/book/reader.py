@@ -20,6 +20,7 @@ import python_calamine as pc
 
 from ..core import normalize as nz
 from ..core.headers import canonical_headers, header_key
+from ..core.oserror import os_reason
 from ..core.problems import NOTICE, InputError, Problem
 from ..core.table import RawSheet, gc_paused, is_blank
 from . import limits
@@ -35,7 +36,8 @@ class WorkbookReader:
         try:
             self._book = pc.CalamineWorkbook.from_path(str(self.path))
         except Exception as exc:  # calamine raises its own error types
-            raise InputError(f"无法读取工作簿“{self.path.name}”：{exc}") from exc
+            raise InputError(f"无法读取工作簿“{self.path.name}”：{calamine_reason(exc)}。"
+                             f"请在 Excel 或 WPS 中打开它，另存为 .xlsx 后再试。") from exc
         self.sheet_names: list[str] = list(self._book.sheet_names)
         self._parts: dict[str, str] | None = None     # sheet name -> XML part, on demand
         self._extents: dict[str, Extent] = {}
@@ -113,10 +115,27 @@ class WorkbookReader:
                 cells = sh.to_python(skip_empty_area=False)
                 merged = sh.merged_cell_ranges or []
             except Exception as exc:
-                raise InputError(f"无法读取工作表“{name}”：{exc}") from exc
+                raise InputError(f"无法读取工作表“{name}”：{calamine_reason(exc)}。"
+                                 f"请在 Excel 或 WPS 中打开它，另存为 .xlsx 后再试。") from exc
             raw = raw_from_cells(name, cells, expected or [], merged)
         raw.formula_cells = self.formula_cells(name)
         return raw
+
+
+def calamine_reason(exc: BaseException) -> str:
+    """python-calamine's error (English: "Cfb error …", "Xml error …") in the clerk's words."""
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    text = str(exc).casefold()
+    if "cfb" in text or "vba" in text:
+        return "文件中旧版 Office 格式的部分（如宏工程）已损坏或无法识别"
+    if "password" in text or "encrypt" in text:
+        return "工作簿设置了密码"
+    if "zip" in text:
+        return "文件的压缩结构已损坏"
+    if "xml" in text:
+        return "工作簿内部的数据有格式错误（文件可能已损坏）"
+    return "文件已损坏，或不是本程序能读取的格式"
 
 
 def raw_from_cells(name: str, cells: list[list], expected: list[str],

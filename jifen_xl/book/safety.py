@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 from jifen_xl.core.problems import InputError
+from jifen_xl.core.oserror import os_reason
 
 MAX_MEMBERS = 10_000
 MAX_TOTAL = 1 << 30             # 1 GiB declared uncompressed, all members
@@ -85,7 +86,7 @@ def check_workbook_file(path: Path) -> None:
     except PermissionError:
         raise InputError(f"无法读取文件“{path}”：没有权限。") from None
     except OSError as e:
-        raise InputError(f"无法读取文件“{path}”：{e.strerror or e}。") from None
+        raise InputError(f"无法读取文件“{path}”：{os_reason(e)}。") from None
 
 
 # --- OLE2 compound files ------------------------------------------------------------------

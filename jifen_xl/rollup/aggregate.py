@@ -38,6 +38,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..book.sheets import OutputSheet
+from ..core.oserror import os_reason
 from ..core.problems import CHECK_COLUMNS, CHECK_SHEET, ERROR, NOTICE, InputError
 from ..core.ranking import RANK, competition_rank
 from . import export as ex
@@ -220,7 +221,7 @@ def file_problem(exc: OSError) -> str:
         return "没有读取权限，或文件正被其他程序锁定，无法读取"
     if exc.errno == errno.ENAMETOOLONG:
         return "文件名或路径太长，无法读取"
-    return f"无法读取（{exc.strerror or exc}）"
+    return f"无法读取（{os_reason(exc)}）"
 
 
 def _prune(cache: Path, keep: set[str]) -> None:

@@ -26,8 +26,8 @@ phase goes where its effect on ids and member order is intended.
    (new ``<sheet>`` s; our ``_xlnm.Print_Titles`` / ``_xlnm._FilterDatabase`` names are
    replaced in ``<definedNames>``), and last ``_render_sheets`` (``sheetxml.py``).
 
-``docProps/app.xml`` is left alone: its ``TitlesOfParts`` may then miss new sheet names,
-which Excel, WPS and LibreOffice ignore on open and rewrite on their next save.
+8. ``docProps/app.xml``: new sheets' names are appended to its worksheet group
+   (``appprops.py``; a part of another shape is left alone).
 """
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ from urllib.parse import unquote
 
 from ...core.problems import InputError
 from ..sheets import OutputSheet
+from .appprops import patch_app_props
 from .drawings import plan_charts
 from .package import (CT_STYLES, CT_WORKSHEET, NS_R, NS_STRICT_MAIN, RT_CALC_CHAIN, RT_OFFICE_DOCUMENT,
                       RT_STRICT_OFFICE_DOCUMENT, RT_STYLES, RT_WORKSHEET, Package, Rel, parse_rels,
@@ -93,6 +94,7 @@ class Plan:
     new_overrides: list[tuple[str, str]] = field(default_factory=list)      # (part, content type)
     style_ids: StyleIds | None = None
     sheet_xml_inserts: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)              # names of the new sheets, in order
     local_names: dict[int, str] = field(default_factory=dict)   # sheet index -> name used in references
     replaced_ids: set[int] = field(default_factory=set)
     replaced_rels_members: list[str] = field(default_factory=list)
@@ -131,6 +133,7 @@ def plan(pkg: Package, sheets: list[OutputSheet]) -> Plan:
     pl.chart_tails = plan_charts(pkg, pl.ref_names, pl.new_overrides, pl.date1904)
     _patch_content_types(pl)
     _patch_workbook_xml(pl)
+    patch_app_props(pl.pkg, [e.name for e in pl.existing], pl.added)
     _render_sheets(pl)
     return pl
 
@@ -197,7 +200,7 @@ def _read_workbook(pl: Plan) -> None:
 def _read_workbook_rels(pl: Plan) -> None:
     member = pl.pkg.member(rels_part_of(pl.wb_member))
     if member is None:
-        raise InputError("工作簿缺少 workbook.xml.rels，不是有效的 Excel 工作簿。")
+        raise InputError("工作簿的内部结构不完整（缺少工作表之间的关系部件），不是有效的 Excel 工作簿。")
     pl.wb_rels_member = member
     data, pl.wr_text, pl.wr_enc = pl.read(member)
     pl.wb_rels = parse_rels(pl.wr_text, data, member)
@@ -296,6 +299,7 @@ def _add_sheet(pl: Plan, s: OutputSheet, index: int, sheet_id: int) -> None:
     pl.sheet_xml_inserts.append(
         f'<{pl.p}sheet name="{esc_attr(s.name)}" sheetId="{sheet_id}" {pl.rp}id="{rid}"{pl.r_decl}/>')
     pl.local_names[index] = s.name
+    pl.added.append(s.name)
 
 
 def _plan_calc_chain(pl: Plan) -> None:

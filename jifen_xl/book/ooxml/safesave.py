@@ -39,6 +39,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Callable
+from ...core.oserror import os_reason
 
 BACKUP_DIR = "jifen备份"
 TEMP_PREFIX = ".~jifen-"
@@ -84,7 +85,7 @@ def disk_error(e: OSError, target: Path, what: str) -> WorkbookNotWritable:
     if e.errno == errno.ENAMETOOLONG:
         return WorkbookNotWritable(f"文件名或路径太长，无法{what}；“{target.name}”没有改动。"
                                    f"请把工作簿改个短一些的名字，或放到层级较浅的文件夹后再试。")
-    return WorkbookNotWritable(f"无法{what}（{e.strerror or e}）；“{target.name}”没有改动。")
+    return WorkbookNotWritable(f"无法{what}（{os_reason(e)}）；“{target.name}”没有改动。")
 
 
 def temp_prefix(target: Path) -> str:
@@ -328,7 +329,7 @@ def replace_atomically(target: Path, write: Callable[[BinaryIO], None], mode: in
     except OSError as e:
         if e.errno in NO_SPACE or e.errno == errno.ENAMETOOLONG:
             raise disk_error(e, target, "保存") from e
-        raise WorkbookNotWritable(f"没有权限在文件夹“{target.parent}”中保存文件（{e.strerror}）。") from e
+        raise WorkbookNotWritable(f"无法在文件夹“{target.parent}”中保存文件（{os_reason(e)}）。") from e
     tmp = Path(tmp_name)
     try:
         try:
@@ -350,7 +351,7 @@ def replace_atomically(target: Path, write: Callable[[BinaryIO], None], mode: in
         try:
             os.replace(tmp, target)
         except PermissionError as e:
-            raise WorkbookNotWritable(f"无法替换“{target.name}”（{e.strerror}）：文件可能被其他程序占用。") from e
+            raise WorkbookNotWritable(f"无法替换“{target.name}”（{os_reason(e)}）：文件可能被其他程序占用。") from e
         except OSError as e:
             raise disk_error(e, target, "替换工作簿") from e
     except BaseException:

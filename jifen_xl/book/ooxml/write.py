@@ -91,7 +91,7 @@ def _write_locked(path: Path, target: Path, sheets: list[OutputSheet], backup: b
         try:
             plan(pkg, sheets)
         except Unpatchable as e:
-            raise InputError(f"“{path.name}”的内部结构不常见，为避免损坏工作簿，本程序没有写入（{e}）。"
+            raise InputError(f"“{path.name}”的内部结构不常见，为避免损坏工作簿，本程序没有写入。"
                              f"请在 Excel 中另存一份后再运行。") from e
         replace_atomically(target, lambda fp: write_package(pkg, path, fp), mode, backup, keep_backups)
     return target

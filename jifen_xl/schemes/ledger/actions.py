@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..base import Action, Result, finish
-from ...core.problems import Problem
+from ...core.problems import NOTICE, Problem
 from ...core.table import RawSheet
 from . import checks, model as lg, render
 
@@ -36,8 +36,13 @@ def passbook(sheets: dict[str, RawSheet | None], opts: dict) -> Result:
     aid = (opts.get("account") or "").strip()
     problems = list(data.problems)
     if aid:
+        found, note = checks.matcher(data, "账户号").resolve(aid)   # z001, 1001 for 01001: as in the sheets
+        if found is not None and note:
+            problems.append(Problem(lg.ACCOUNTS, None, "账户号", aid, f"--account {note}", NOTICE))
+        aid = found or aid
         if aid not in data.accounts:
-            problems.append(Problem(lg.ACCOUNTS, None, "账户号", aid, "“账户”表中没有这个账户号，无法打印存折"))
+            problems.append(Problem(lg.ACCOUNTS, None, "账户号", aid, "“账户”表中没有这个账户号，无法打印存折"
+                                    + checks.hint(data, "账户号", aid)))
         elif (why := render.bad_sheet_name(render.passbook_sheet_name(aid))):
             problems.append(Problem(lg.ACCOUNTS, data.accounts[aid].row, "账户号", aid, f"无法生成存折工作表：{why}"))
 

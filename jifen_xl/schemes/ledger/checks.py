@@ -54,22 +54,37 @@ def load(sheets: dict[str, RawSheet | None]) -> LedgerData:
     return data
 
 
+def matcher(data: LedgerData, what: str) -> IdMatcher:
+    """The ``IdMatcher`` of 账户号, 代码 or 商品, built on first use."""
+    if what not in data.matchers:
+        if what == "账户号":
+            data.matchers[what] = IdMatcher(data.accounts, what=what,
+                                            names={a: acc.name for a, acc in data.accounts.items()})
+        elif what == "代码":
+            data.matchers[what] = IdMatcher(data.rules, what=what,
+                                            items={c: r.rule.item for c, r in data.rules.items()})
+        else:
+            data.matchers[what] = IdMatcher(data.items, what=what)
+    return data.matchers[what]
+
+
 def match_ids(data: LedgerData, recs: list[dict], sheet: str, codes: bool = False) -> list[Problem]:
     """账户号 (and 代码) as people type them (issue #14): lost leading zeros, other case, `代码 事项`."""
-    if "账户号" not in data.matchers:
-        data.matchers["账户号"] = IdMatcher(data.accounts, what="账户号",
-                                           names={a: acc.name for a, acc in data.accounts.items()})
-        data.matchers["代码"] = IdMatcher(data.rules, what="代码",
-                                         items={c: r.rule.item for c, r in data.rules.items()})
-    out = match_records(recs, data.matchers["账户号"], sheet, "账户号")
+    out = match_records(recs, matcher(data, "账户号"), sheet, "账户号")
     if codes:
-        out += match_records(recs, data.matchers["代码"], sheet, "代码")
+        out += match_records(recs, matcher(data, "代码"), sheet, "代码")
     return out
 
 
 def hint(data: LedgerData, what: str, typed: str) -> str:
-    m = data.matchers.get(what)
-    return m.hint(typed) if m is not None else ""
+    """"，是不是 …？" for a 账户号, 代码 or 商品 not found; for a 商品 also the catalogue's names
+    holding what was typed or held by it (``大米`` for ``大米5斤``)."""
+    found = matcher(data, what).hint(typed)
+    t = (typed or "").strip()
+    if found or what != "商品" or len(t) < 2:
+        return found
+    near = sorted(i for i in data.items if t in i or i in t)
+    return f"，是不是 {' 或 '.join(near[:3])}{' 等' if len(near) > 3 else ''}？" if near else ""
 
 
 def read_villages(raw: RawSheet | None) -> tuple[dict[str, Village], list[Problem]]:
@@ -484,7 +499,8 @@ def check_redemption_account_known(r: dict, data: LedgerData) -> Problem | None:
 def check_redemption_item_known(r: dict, data: LedgerData) -> Problem | None:
     """L-6: the 商品 is in `兑换目录`."""
     if r["商品"] not in data.items:
-        return Problem(REDEMPTIONS, r["_row"], "商品", r["商品"], "“兑换目录”中没有这个商品")
+        return Problem(REDEMPTIONS, r["_row"], "商品", r["商品"],
+                       "“兑换目录”中没有这个商品" + hint(data, "商品", r["商品"]))
     return None
 
 
