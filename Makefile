@@ -43,6 +43,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/serve_bench.py
+	$(BIN)/python bench/print_bench.py
 
 # outputs byte-identical to tests/output_digests.json, the 200,000-row bench workbook included
 identity: $(STAMP)

@@ -310,6 +310,34 @@ def run_command(command: str, payload: dict) -> dict:
     }
 
 
+MAX_PAPERS = 50
+
+
+def print_papers(payload: dict) -> tuple[bytes | None, list[tuple[str, str]]]:
+    """`POST /v1/print`: the papers named in ``payload["papers"]`` typeset from the posted
+    sheets exactly as `jifen print` does from a file (papers.render_pdf); (PDF, refused)."""
+    from .core.problems import InputError
+    from .papers import render_pdf
+    from .papers.sources import SheetBook
+
+    if not isinstance(payload, dict):
+        raise ServiceError(400, "请求内容应为 JSON 对象：{\"sheets\": {…}, \"papers\": [\"家长通知单\", …]}。")
+    sheets = payload.get("sheets")
+    if not isinstance(sheets, dict) or not sheets:
+        raise ServiceError(400, "请求中缺少 sheets（工作表名 → 行的列表）。")
+    names = payload.get("papers")
+    if (not isinstance(names, list) or not names or len(names) > MAX_PAPERS
+            or not all(isinstance(n, str) and n.strip() for n in names)):
+        raise ServiceError(400, f"papers 应为要打印的文书或工作表名称列表（1 至 {MAX_PAPERS} 个），"
+                                "例如 [\"家长通知单\", \"奖状\"]。")
+    book = SheetBook(None, lambda name, expected: sheets_from_json(payload, {name: expected})[name],
+                     [str(n) for n in sheets])
+    try:
+        return render_pdf(book, [n.strip() for n in names])
+    except InputError as exc:
+        raise ServiceError(400, exc.message) from None
+
+
 def commands_json() -> list[dict]:
     """What each button needs: the sheets to send and the options with their 设置 labels."""
     from .app import load_actions
@@ -390,11 +418,36 @@ def create_app(token: str, port: int = DEFAULT_PORT, origins: list[str] | None =
                 locks.release(key)
         return JSONResponse(await run_in_threadpool(work))
 
+    async def print_route(request: Request):
+        """The PDF of the papers asked (application/pdf); the names refused, with reasons, in
+        the ``X-Jifen-Refused`` header (JSON, ASCII-escaped); 422 when none could be printed."""
+        from starlette.responses import Response
+
+        check_token(request)
+        payload = await read_json(request)
+
+        def work():
+            key = workbook_key(payload) if isinstance(payload, dict) else "?"
+            locks.acquire(key)
+            try:
+                with gate:
+                    return print_papers(payload)
+            finally:
+                locks.release(key)
+        pdf, refused = await run_in_threadpool(work)
+        listed = [{"name": n, "reason": why} for n, why in refused]
+        if pdf is None:
+            return JSONResponse({"message": "没有可以打印的文书：" + "；".join(f"{n}（{w}）" for n, w in refused),
+                                 "refused": listed}, status_code=422)
+        return Response(pdf, media_type="application/pdf",
+                        headers={"X-Jifen-Refused": json.dumps(listed, ensure_ascii=True),
+                                 "Content-Disposition": "inline; filename=jifen-print.pdf"})
+
     async def on_service_error(request: Request, exc: ServiceError):
         return error(exc.status, exc.message)
 
     async def on_http_error(request: Request, exc: HTTPException):
-        messages = {404: "没有这个地址；可用：GET /v1/health、GET /v1/commands、POST /v1/run/<命令>。",
+        messages = {404: "没有这个地址；可用：GET /v1/health、GET /v1/commands、POST /v1/run/<命令>、POST /v1/print。",
                     405: "这个地址不支持这种请求方法。"}
         return error(exc.status_code, messages.get(exc.status_code, "请求无法处理。"))
 
@@ -423,11 +476,13 @@ def create_app(token: str, port: int = DEFAULT_PORT, origins: list[str] | None =
     return Starlette(
         routes=[Route("/v1/health", health, methods=["GET"]),
                 Route("/v1/commands", commands, methods=["GET"]),
-                Route("/v1/run/{command}", run, methods=["POST"])],
+                Route("/v1/run/{command}", run, methods=["POST"]),
+                Route("/v1/print", print_route, methods=["POST"])],
         middleware=[Middleware(HostCheck),
                     Middleware(CORSMiddleware, allow_origins=list(origins or ALLOWED_ORIGINS),
                                allow_methods=["GET", "POST"],
-                               allow_headers=[TOKEN_HEADER, "Content-Type"], max_age=600)],
+                               allow_headers=[TOKEN_HEADER, "Content-Type"], expose_headers=["X-Jifen-Refused"],
+                               max_age=600)],
         exception_handlers={ServiceError: on_service_error, HTTPException: on_http_error,
                             Exception: on_internal_error})
 

@@ -172,14 +172,17 @@ def passbook_documents(sheets: list[OutputSheet], settings: dict, which: str = "
 # --------------------------------------------------------------------------- 奖状 (S-11, V-10)
 
 def certificate(head: str, salute: str, body: str, award: str, signer: str, when: str) -> str:
-    """One framed landscape certificate page."""
+    """One framed landscape certificate page. The closing phrase (被评为, 荣获) and numbers
+    are kept on one line (Chinese line breaking may split anywhere else)."""
+    lead, _, tail = body.rpartition("，")
+    body_markup = f"{lit(lead + '，')} + box({lit(tail)})" if lead else lit(body)
     k = fonts(KAI)
     return (
         "#block(width: 100%, height: 100%, stroke: 3pt + " + RED + ", inset: 6pt,"
         " block(width: 100%, height: 100%, stroke: 0.8pt + " + RED + ", inset: (x: 2.2cm, y: 1.2cm))["
         f"\n#v(0.6cm)\n#align(center, text(font: {fonts(HEI)}, size: 54pt, weight: \"bold\", fill: {RED}, {lit(head)}))"
         f"\n#v(0.9cm)\n#text(font: {k}, size: 22pt, weight: \"bold\", {lit(salute)})"
-        f"\n#v(0.3cm)\n#par(first-line-indent: (amount: 2em, all: true), leading: 1em, text(font: {k}, size: 21pt, {lit(body)}))"
+        f"\n#v(0.3cm)\n#par(first-line-indent: (amount: 2em, all: true), leading: 1em, text(font: {k}, size: 21pt, {body_markup}))"
         f"\n#v(0.5cm)\n#align(center, text(font: {k}, size: 38pt, weight: \"bold\", fill: {RED}, box({lit(award)})))"
         f"\n#v(1fr)\n#align(right, text(font: {k}, size: 18pt, {lit(signer)}))"
         f"\n#v(0.3cm)\n#align(right, text(font: {k}, size: 18pt, {lit(when)}))\n#v(0.3cm)\n])"
