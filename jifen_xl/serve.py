@@ -338,6 +338,20 @@ def print_papers(payload: dict) -> tuple[bytes | None, list[tuple[str, str]]]:
         raise ServiceError(400, exc.message) from None
 
 
+def pdf_response(pdf: bytes | None, refused: list[tuple[str, str]]):
+    """The PDF of the papers asked (application/pdf); the names refused, with reasons, in the
+    ``X-Jifen-Refused`` header (JSON, ASCII-escaped); 422 with the list when none printed."""
+    from starlette.responses import JSONResponse, Response
+
+    listed = [{"name": n, "reason": why} for n, why in refused]
+    if pdf is None:
+        return JSONResponse({"message": "没有可以打印的文书：" + "；".join(f"{n}（{w}）" for n, w in refused),
+                             "refused": listed}, status_code=422)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"X-Jifen-Refused": json.dumps(listed, ensure_ascii=True),
+                             "Content-Disposition": "inline; filename=jifen-print.pdf"})
+
+
 def commands_json() -> list[dict]:
     """What each button needs: the sheets to send and the options with their 设置 labels."""
     from .app import load_actions
@@ -403,45 +417,26 @@ def create_app(token: str, port: int = DEFAULT_PORT, origins: list[str] | None =
         check_token(request)
         return JSONResponse({"commands": await run_in_threadpool(commands_json)})
 
+    def serialised(payload, fn):
+        """``fn(payload)`` after the runs already waiting on the same workbook, within the gate."""
+        key = workbook_key(payload) if isinstance(payload, dict) else "?"
+        locks.acquire(key)
+        try:
+            with gate:
+                return fn(payload)
+        finally:
+            locks.release(key)
+
     async def run(request: Request):
         check_token(request)
         command = request.path_params["command"]
         payload = await read_json(request)
-
-        def work():
-            key = workbook_key(payload) if isinstance(payload, dict) else "?"
-            locks.acquire(key)
-            try:
-                with gate:
-                    return run_command(command, payload)
-            finally:
-                locks.release(key)
-        return JSONResponse(await run_in_threadpool(work))
+        return JSONResponse(await run_in_threadpool(serialised, payload, lambda p: run_command(command, p)))
 
     async def print_route(request: Request):
-        """The PDF of the papers asked (application/pdf); the names refused, with reasons, in
-        the ``X-Jifen-Refused`` header (JSON, ASCII-escaped); 422 when none could be printed."""
-        from starlette.responses import Response
-
         check_token(request)
         payload = await read_json(request)
-
-        def work():
-            key = workbook_key(payload) if isinstance(payload, dict) else "?"
-            locks.acquire(key)
-            try:
-                with gate:
-                    return print_papers(payload)
-            finally:
-                locks.release(key)
-        pdf, refused = await run_in_threadpool(work)
-        listed = [{"name": n, "reason": why} for n, why in refused]
-        if pdf is None:
-            return JSONResponse({"message": "没有可以打印的文书：" + "；".join(f"{n}（{w}）" for n, w in refused),
-                                 "refused": listed}, status_code=422)
-        return Response(pdf, media_type="application/pdf",
-                        headers={"X-Jifen-Refused": json.dumps(listed, ensure_ascii=True),
-                                 "Content-Disposition": "inline; filename=jifen-print.pdf"})
+        return pdf_response(*await run_in_threadpool(serialised, payload, print_papers))
 
     async def on_service_error(request: Request, exc: ServiceError):
         return error(exc.status, exc.message)
