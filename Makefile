@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-js bench identity templates clean bundle-windows bundle-check
+.PHONY: install demo test test-js bench identity generate templates clean bundle-windows bundle-check
 
 # pip stays quiet (-qq: errors only, no version check, no script-location warnings)
 PIP := $(BIN)/python -m pip install -qq --disable-pip-version-check --no-warn-script-location
@@ -49,8 +49,12 @@ bench: $(STAMP)
 identity: $(STAMP)
 	$(BIN)/python tests/identity.py --check --big
 
-templates: $(STAMP)
-	$(BIN)/python -m jifen_xl.templates workbook_templates
+# every file made from the scheme declarations (jifen_xl/generate.py): the VBA button module, the
+# WPS ribbon and button/detection table, the workbook templates. Run it after changing a scheme.
+generate: $(STAMP)
+	$(BIN)/python -m jifen_xl.generate
+
+templates: generate
 
 clean:
 	rm -rf $(VENV) demo node_modules

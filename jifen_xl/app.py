@@ -11,9 +11,9 @@ package); this module only finds them. ``Action``, ``Result`` and ``finish`` liv
 """
 from __future__ import annotations
 
-from .schemes import SCHEMES
-from .schemes.base import (Action, Result, Scheme, check_sheet, finish, parse_param,  # noqa: F401
-                           sorted_problems)
+from .schemes import SCHEMES, catalog
+from .schemes.base import (Action, LazyMap, Ref, Result, Scheme, check_sheet, finish,  # noqa: F401
+                           parse_param, sorted_problems)
 
 # (command, scheme) -> action, in SCHEMES order (the order of `jifen --help`)
 ACTIONS: dict[tuple[str, str], Action] = {(a.name, s.name): a for s in SCHEMES for a in s.actions}
@@ -36,14 +36,18 @@ def find_action(command: str, sheet_names: list[str]) -> Action | None:
 
 
 def detect_scheme(sheet_names: list[str]) -> str | None:
-    """The scheme whose workbook has these sheets (each scheme's ``detect``, by ``detect_rank``)."""
-    names = set(sheet_names)
-    for s in sorted(SCHEMES, key=lambda s: s.detect_rank):
-        if s.detect(names):
-            return s.name
-    return None
+    """The scheme whose workbook has these sheets (``Scheme.identify``; catalog.detect); the
+    WPS add-in decides from the same table (wps_addin/js/actions.js)."""
+    return catalog.detect(SCHEMES, sheet_names)
 
 
-def load_actions() -> dict[tuple[str, str], Action]:
-    """Every action of every scheme (kept for callers of the former import-time registry)."""
-    return ACTIONS
+def load_computing() -> None:
+    """Import every scheme's computing code now (what the declarations name by ``Ref``): the
+    service warms up with it before the first click; the command line never needs it all."""
+    for s in SCHEMES:
+        named = [s.inputs, s.template_sheets, s.demo, s.export, s.papers, *s.charts.values(),
+                 *(a.compute for a in s.actions), *(a.sheets for a in s.actions)]
+        for value in named:
+            ref = value.ref if isinstance(value, LazyMap) else value
+            if isinstance(ref, Ref):
+                ref.resolve()

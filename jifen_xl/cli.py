@@ -15,36 +15,19 @@ from pathlib import Path
 
 from .core.problems import InputError
 
-# The actions (app, runner, the schemes with pandas) are imported inside the functions, after
-# `main` has set up the light start (startup.py): importing them here would import pandas
-# with pyarrow before that.
-
 INTERNAL_ERROR = 3   # a bug of ours, not the user's input: the workbook is left as it was
 
 
-def __getattr__(name: str):
-    """``cli.run_action`` / ``cli.apply_action`` (now in runner.py), loaded on first use."""
-    if name in ("run_action", "apply_action", "MAX_PRINTED"):
-        from . import runner
-        return getattr(runner, name)
-    raise AttributeError(name)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    from .app import load_actions
-
-    actions = load_actions()
+    """The `jifen` parser: the fixed commands, then one command per declared action
+    (schemes.catalog.commands: name, caption, help, examples, options). Needs only the
+    declarations: no pandas, no scheme computing code (README, "Light start")."""
     from .cli_help import ChineseParser, decorate
+    from .schemes import SCHEMES, catalog
 
     parser = ChineseParser(prog="jifen", description="积分制管理：在 Excel 工作簿上计算积分、汇总、评星和奖励。")
     sub = parser.add_subparsers(dest="command", metavar="命令")
-
-    p = sub.add_parser("new", help="生成空白模板")
-    p.add_argument("kind", choices=sorted(_templates()), help="模板类型")
-    p.add_argument("-o", "--out", required=True, type=Path,
-                   help="输出文件：.xlsx（WPS、LibreOffice、命令行）或 .xlsm（Excel 按钮版）")
-    p.add_argument("--force", action="store_true",
-                   help="文件已存在时也重新生成（原文件先备份到“jifen备份”文件夹）")
+    _add_new(sub, SCHEMES)
 
     p = sub.add_parser("demo", help="生成示例工作簿并运行全部计算")
     p.add_argument("dir", nargs="?", default="demo", type=Path, help="放示例的文件夹（默认：demo）")
@@ -64,37 +47,50 @@ def build_parser() -> argparse.ArgumentParser:
     from .assistant.launch import add_parser as add_ui_parser      # ui: 积分助手 (issue #25)
     add_ui_parser(sub)
 
-    seen: dict[str, argparse.ArgumentParser] = {}
-    for action in actions.values():
-        if action.name in seen:
-            continue
-        p = sub.add_parser(action.name, help=action.button)
+    for command in catalog.commands(SCHEMES):
+        if command.name in sub.choices:
+            raise catalog.DeclarationError(f"command {command.name!r} is a built-in `jifen` command")
+        p = sub.add_parser(command.name, help=command.help, description=command.description,
+                           epilog=_examples(command.examples))
         p.add_argument("file", type=Path, help="工作簿（.xlsx / .xlsm）")
         p.add_argument("--out", type=Path, default=None, help="写到另一个文件（默认写回原工作簿）")
-        for name, kind, help_text in action.params:
-            if kind == "flag":
-                p.add_argument(f"--{name}", action="store_true", help=help_text)
+        for param in command.params:
+            if param.kind == "flag":
+                p.add_argument(f"--{param.name}", action="store_true", help=param.help)
             else:
-                p.add_argument(f"--{name}", default=None, help=help_text)
-        seen[action.name] = p
+                p.add_argument(f"--{param.name}", default=None, help=param.help, metavar=param.shown_as())
     return decorate(parser)          # Chinese descriptions, examples and metavars (issue #16)
 
 
-def _templates() -> list[str]:
-    """`jifen new` kinds, one per scheme (the builders themselves load only for `new`)."""
-    from .schemes import SCHEMES
-    return [s.template_kind for s in SCHEMES]
+def _examples(lines) -> str | None:
+    return ("示例：\n" + "\n".join("  " + e for e in lines)) if lines else None
+
+
+def _add_new(sub, schemes) -> None:
+    """`jifen new <kind>`: one kind per scheme, explained from its declaration."""
+    kinds = sorted(s.template_kind for s in schemes)
+    listing = "；\n".join(f"{s.template_kind} = {s.label}（{s.description}）" for s in schemes)
+    p = sub.add_parser("new", help="生成空白模板（" + " / ".join(f"{s.template_kind} {s.label}" for s in schemes) + "）",
+                       description=f"生成一个空白的工作簿模板，可选的模板类型：\n{listing}。",
+                       epilog=_examples([f"jifen new {s.template_kind} -o {s.example_file or s.template_file}"
+                                         for s in schemes]))
+    p.add_argument("kind", choices=kinds, metavar="模板类型",
+                   help="、".join(f"{s.template_kind}（{s.label}）" for s in schemes) + "，见上")
+    p.add_argument("-o", "--out", required=True, type=Path,
+                   help="输出文件：.xlsx（WPS、LibreOffice、命令行）或 .xlsm（Excel 按钮版）")
+    p.add_argument("--force", action="store_true",
+                   help="文件已存在时也重新生成（原文件先备份到“jifen备份”文件夹）")
 
 
 def main(argv: list[str] | None = None) -> int:
-    if argv is None:   # the `jifen` process itself: no pyarrow/duckdb unless rolling up (startup.py)
-        from .startup import light_start
-        light_start(sys.argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return 2
+    if argv is None:   # the `jifen` process itself: no pyarrow/duckdb unless rolling up (startup.py)
+        from .startup import light_start
+        light_start([args.command])
     try:
         from .book.safety import check_path_length
         for name in ("file", "out", "folder", "parquet", "dir"):
@@ -133,14 +129,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"“{args.file.name}”不是这个命令适用的工作簿（缺少相应的工作表）。", file=sys.stderr)
             return 2
         opts = {}
-        for name, kind, _ in action.params:
-            raw = getattr(args, name, None)
+        for param in action.params:
+            raw = getattr(args, param.name, None)
             if raw in (None, False):
                 continue
             try:
-                opts[name] = parse_param(kind, raw) if kind != "flag" else True
+                opts[param.name] = parse_param(param.kind, raw) if param.kind != "flag" else True
             except ValueError as exc:
-                print(f"参数 --{name} “{raw}” 无法识别：{exc}", file=sys.stderr)
+                print(f"参数 --{param.name} “{raw}” 无法识别：{exc}", file=sys.stderr)
                 return 2
         return run_action(action, args.file, opts, args.out)
     except InputError as exc:

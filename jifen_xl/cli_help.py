@@ -1,5 +1,6 @@
-"""`jifen --help` in Chinese (issue #16): argparse's own words translated, and for every
-command a one-line description and examples.
+"""`jifen --help` in Chinese (issue #16): argparse's own words translated, and for the fixed
+commands (new, demo, print, the roll-up and add-in commands) a description and examples; the
+workbook commands bring their own from their declarations (cli.build_parser).
 
 argparse takes its words ("usage: ", "positional arguments", "options", "show this help
 message and exit", its error messages …) from ``gettext`` through the module-level names
@@ -112,14 +113,9 @@ class ChineseParser(argparse.ArgumentParser):
 
 # --------------------------------------------------------------------------- commands
 
-KINDS = ("class = 班级积分（班主任和值日班长用：日志、宿舍检查、考试，周汇总、月报、学期奖励）；\n"
-         "village = 乡村积分（村两委用：农户名册、评议记录，季度汇总、公示、年度评星）；\n"
-         "ledger = 积分台账（镇村行为银行用：账户、申报六步、兑换，积分排名、存折、示范村指标）。")
-
+# The fixed commands' words. Each workbook command's words (caption, help, examples, options)
+# are declared with its Action, and `jifen new`'s kinds with each Scheme (cli.build_parser).
 COMMANDS: dict[str, tuple[str, list[str]]] = {
-    "new": ("生成一个空白的工作簿模板，有三种：\n" + KINDS,
-            ["jifen new class -o 高一3班.xlsx", "jifen new village -o 龙潭村.xlsx",
-             "jifen new ledger -o 曾集镇积分台账.xlsx"]),
     "demo": ("用合成的示例数据生成三种工作簿，运行全部计算，把打印件放进“报表”文件夹，最后告诉你去哪里看。",
              ["jifen demo", "jifen demo 示例文件夹"]),
     "print": ("把输出表或纸质文书打印成 A4 PDF（不需要办公软件，只需系统自带的中文字体）：月报、家长通知单、"
@@ -133,24 +129,6 @@ COMMANDS: dict[str, tuple[str, list[str]]] = {
                ["jifen export 龙潭村.xlsx --parquet 导出"]),
     "rollup": ("汇总一个文件夹里所有乡村积分和积分台账工作簿，生成镇汇总表。",
                ["jifen rollup 各村工作簿 -o 镇汇总.xlsx", "jifen rollup 各村工作簿 --pdf"]),
-    "check": ("只校验数据：把问题写入“校验”工作表并列在屏幕上，不计算（三种工作簿都可用）。",
-              ["jifen check 高一3班.xlsx", "jifen check 龙潭村.xlsx"]),
-    "week": ("计算一周的周汇总和周日上自习名单（默认：日志最后日期所在的那一周）。",
-             ["jifen week 高一3班.xlsx", "jifen week 高一3班.xlsx --week 2026-09-07"]),
-    "month": ("计算月报（含家长评语栏）、家长约谈名单和每周积分趋势图（默认：日志最后日期所在的月）。",
-              ["jifen month 高一3班.xlsx", "jifen month 高一3班.xlsx --month 2026-10"]),
-    "awards": ("按学期总分排名，生成学期奖励名单（一、二、三等奖；手工标的特等奖会保留）。",
-               ["jifen awards 高一3班.xlsx"]),
-    "exams": ("根据“考试”表计算月考名次、进步退步和单科第一的加减分（默认：最近一次考试）。",
-              ["jifen exams 高一3班.xlsx", "jifen exams 高一3班.xlsx --exam 十月月考"]),
-    "quarter": ("计算一个季度的农户积分汇总、公示表和分组统计（默认：评议记录最后日期所在季度）。",
-                ["jifen quarter 龙潭村.xlsx", "jifen quarter 龙潭村.xlsx --quarter 2026Q3"]),
-    "year": ("计算年度总分、星级评定和年度公示（默认：设置中的年度）。",
-             ["jifen year 龙潭村.xlsx", "jifen year 龙潭村.xlsx --year 2026"]),
-    "ledger": ("积分台账：检查申报六步、计算积分排名、按余额库存预算处理兑换、生成示范村指标。",
-               ["jifen ledger 台账.xlsx"]),
-    "passbook": ("生成行为银行存折工作表：一个账户（--account），或全部账户（--all，默认）。",
-                 ["jifen passbook 台账.xlsx --account Z001", "jifen passbook 台账.xlsx --all"]),
     # commands of the local service and the add-ins (their own help text wins when set)
     "serve": ("在本机（127.0.0.1）运行积分服务，供 WPS 和 LibreOffice 的按钮调用。",
               ["jifen serve", "jifen serve --port 39800", "jifen serve --print-token"]),
@@ -162,22 +140,9 @@ COMMANDS: dict[str, tuple[str, list[str]]] = {
                             ["jifen install-libreoffice", "jifen install-libreoffice --uninstall"]),
 }
 
-SHORT = {
-    "new": "生成空白模板（class 班级 / village 乡村 / ledger 台账）",
-    "demo": "生成示例工作簿，运行全部计算并打印报表",
-    "check": "校验数据：只检查，把问题写入“校验”表",
-    "week": "本周汇总：周汇总和周日上自习名单",
-    "month": "月报：月报、家长约谈名单、每周趋势",
-    "awards": "学期奖励：按学期总分排名评奖",
-    "exams": "考试加减分：月考名次、进步、单科第一",
-    "quarter": "计算本季度：农户季度汇总、公示、分组统计",
-    "year": "年度评星：年度汇总、星级评定、年度公示",
-    "ledger": "计算积分：台账排名、兑换、示范村指标",
-    "passbook": "打印存折：行为银行存折工作表",
-}
+SHORT = {"demo": "生成示例工作簿，运行全部计算并打印报表"}
 
-METAVARS = {"file": "工作簿", "out": "文件", "week": "日期", "month": "年-月", "quarter": "季度",
-            "year": "年度", "exam": "考试名称", "account": "账户号", "dir": "文件夹", "folder": "文件夹",
+METAVARS = {"file": "工作簿", "out": "文件", "year": "年度", "dir": "文件夹", "folder": "文件夹",
             "parquet": "文件夹", "town": "镇名", "sheets": "表名", "kind": "模板类型", "port": "端口"}
 
 TOP_EPILOG = ("每个命令的说明和示例：jifen 命令 --help，例如 jifen print --help。\n"
@@ -217,11 +182,6 @@ def decorate(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                 a.metavar = "文件夹"
             if a.metavar == "SHEET":
                 a.metavar = "表名"
-        if name == "new":
-            for a in p._actions:
-                if a.dest == "kind":
-                    a.metavar = "模板类型"
-                    a.help = "class（班级积分）、village（乡村积分）或 ledger（积分台账），见上"
     for ca in sub._choices_actions:
         if ca.dest in SHORT:
             ca.help = SHORT[ca.dest]

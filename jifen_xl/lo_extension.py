@@ -2,16 +2,17 @@
 
 The extension is built by code from the committed sources in ``jifen_xl/libreoffice_ext/``:
 ``description.xml``, ``META-INF/manifest.xml`` and the Python module ``python/jifen_calc.py``
-(standard library + uno: it only talks to `jifen serve`). ``Addons.xcu`` (the 积分 toolbar
-and menu) and ``CalcWindowState.xcu`` (the toolbar's name, shown docked) are generated here
-from the registered actions, so a button exists for every workbook command and nowhere else.
+(standard library + uno: it only talks to `jifen serve`). Generated here from the scheme
+declarations each time the extension is built, so a button exists for every workbook
+command and nowhere else and no committed copy can go stale: ``Addons.xcu`` (the 积分
+toolbar and menu), ``CalcWindowState.xcu`` (the toolbar's name, shown docked) and the
+button functions appended to the shipped ``jifen_calc.py`` (``button_block``).
 
 Installing goes through the UNO ExtensionManager (``libreoffice_ext/tools/uno_install.py``),
 run by a Python that can import uno: ``unopkg`` refuses per-user installs as root.
 """
 from __future__ import annotations
 
-import ast
 import json
 import os
 import shutil
@@ -34,30 +35,28 @@ CONTEXT = "com.sun.star.sheet.SpreadsheetDocument"
 _ZIP_DATE = (2026, 1, 1, 0, 0, 0)
 
 
-def button_functions() -> dict[str, str]:
-    """``BUTTONS`` of the extension module (function -> command), read without importing uno."""
-    tree = ast.parse((SOURCES / "python" / MODULE).read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "BUTTONS" for t in node.targets):
-            return ast.literal_eval(node.value)
-    raise RuntimeError("BUTTONS missing from the extension module")
-
-
 def buttons() -> list[tuple[str, str, str]]:
-    """(command, caption, script URL) for every workbook command, in registration order."""
-    from .app import load_actions
+    """(command, caption, script URL) for every declared command, in SCHEMES order."""
+    from .schemes import SCHEMES, catalog
 
-    by_command = {cmd: fn for fn, cmd in button_functions().items()}
-    out, seen = [], set()
-    for (command, _scheme), action in load_actions().items():
-        if command in seen:
-            continue
-        seen.add(command)
-        fn = by_command.get(command)
-        if fn is None:
-            raise RuntimeError(f"the LibreOffice extension has no button function for `{command}`")
-        out.append((command, action.button, script_url(fn)))
-    return out
+    return [(c.name, c.button, script_url(catalog.script_function(c.name))) for c in catalog.commands(SCHEMES)]
+
+
+def button_block() -> str:
+    """The end of the shipped ``jifen_calc.py``: one button function per declared command."""
+    from .schemes import SCHEMES, catalog
+
+    names = [(catalog.script_function(c.name), c.name, c.button) for c in catalog.commands(SCHEMES)]
+    lines = ["", "", "# ---- written by jifen_xl/lo_extension.py from the scheme declarations when the extension",
+             "# ---- is built (`jifen install-libreoffice`): one function per button", ""]
+    lines += [f"{fn} = _button({command!r})   # {caption}" for fn, command, caption in names]
+    lines += ["", "g_exportedScripts = (" + ", ".join(fn for fn, _, _ in names) + ",)", ""]
+    return "\n".join(lines)
+
+
+def module_text() -> str:
+    """``python/jifen_calc.py`` as shipped: the committed source plus ``button_block()``."""
+    return (SOURCES / "python" / MODULE).read_text(encoding="utf-8").rstrip("\n") + "\n" + button_block()
 
 
 def script_url(function: str) -> str:
@@ -116,7 +115,7 @@ def oxt_parts() -> dict[str, bytes]:
         .replace("@VERSION@", __version__).encode("utf-8"),
         "Addons.xcu": addons_xcu().encode("utf-8"),
         "CalcWindowState.xcu": window_state_xcu().encode("utf-8"),
-        f"python/{MODULE}": (SOURCES / "python" / MODULE).read_bytes(),
+        f"python/{MODULE}": module_text().encode("utf-8"),
     }
 
 

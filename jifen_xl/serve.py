@@ -98,7 +98,7 @@ def _date_kinds() -> tuple[set[str], set[str]]:
     from . import app
     from .core.table import Col, Setting
 
-    app.load_actions()
+    app.load_computing()
     headers: set[str] = set()
     keys: set[str] = set()
     for name, module in list(sys.modules.items()):
@@ -195,7 +195,7 @@ def options_from_json(action, payload: dict) -> dict:
     raw = payload.get("options") or {}
     if not isinstance(raw, dict):
         raise ServiceError(400, "options 应为“参数名 → 值”的对象。")
-    params = {name: kind for name, kind, _ in action.params}
+    params = {p.name: p.kind for p in action.params}
     opts = {}
     for name, value in raw.items():
         if name not in params:
@@ -252,18 +252,14 @@ def workbook_key(payload: dict) -> str:
 
 
 def command_names() -> list[str]:
-    from .app import load_actions
+    from .schemes import SCHEMES, catalog
 
-    seen: list[str] = []
-    for (name, _), _a in load_actions().items():
-        if name not in seen:
-            seen.append(name)
-    return seen
+    return [c.name for c in catalog.commands(SCHEMES)]
 
 
 def run_command(command: str, payload: dict) -> dict:
     """Compute ``command`` on the posted sheets; the JSON answer (WORKBOOKS.md)."""
-    from .app import detect_scheme, find_action, load_actions, sorted_problems
+    from .app import ACTIONS, detect_scheme, find_action, sorted_problems
     from .book.render_spec import json_cell, output_json
     from .core.problems import CHECK_COLUMNS, InputError
 
@@ -278,7 +274,7 @@ def run_command(command: str, payload: dict) -> dict:
     action = find_action(command, names)
     scheme = detect_scheme(names)
     if action is None or scheme is None:
-        wanted = sorted({s for (n, _), a in load_actions().items() if n == command for s in a.sheets})
+        wanted = sorted({s for (n, _), a in ACTIONS.items() if n == command for s in a.sheets})
         raise ServiceError(400, f"发送的工作表（{'、'.join(names)[:200]}）不是“{command}”适用的工作簿；"
                                 f"需要这些工作表：{'、'.join(wanted)}。")
     opts = options_from_json(action, payload)
@@ -354,16 +350,11 @@ def pdf_response(pdf: bytes | None, refused: list[tuple[str, str]]):
 
 def commands_json() -> list[dict]:
     """What each button needs: the sheets to send and the options with their 设置 labels."""
-    from .app import load_actions
-    from .macros import PARAM_LABELS
+    from .app import ACTIONS
 
-    out = []
-    for (name, scheme), a in load_actions().items():
-        out.append({"command": name, "button": a.button, "scheme": scheme,
-                    "sheets": list(a.sheets_to_read()),
-                    "options": [{"name": p, "kind": kind, "label": PARAM_LABELS.get(p), "help": help_text}
-                                for p, kind, help_text in a.params]})
-    return out
+    return [{"command": name, "button": a.button, "scheme": scheme, "sheets": list(a.sheets_to_read()),
+             "options": [{"name": p.name, "kind": p.kind, "label": p.label, "help": p.help} for p in a.params]}
+            for (name, scheme), a in ACTIONS.items()]
 
 
 # --------------------------------------------------------------------------- the Starlette app
@@ -503,10 +494,8 @@ def serve(port: int = DEFAULT_PORT, host: str = LOOPBACK, wrap=None) -> int:
     app = create_app(token, port)
     if wrap is not None:
         app = wrap(app)
-    from . import app as actions
-    actions.load_actions()          # warm: every scheme imported before the first click
-    date_kinds()
-    commands_json()                 # imports the option labels (macros) too
+    date_kinds()                    # warm: every scheme's computing code imported before the first click
+    commands_json()
     print(f"积分服务已启动：http://{LOOPBACK}:{port}/v1/health（令牌文件 {token_path()}）", flush=True)
     config = uvicorn.Config(app, host=LOOPBACK, port=port, log_level="warning", access_log=False,
                             server_header=False, date_header=False)

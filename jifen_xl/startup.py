@@ -8,8 +8,10 @@ does not pay for them, and the computation runs on pandas' own string storage - 
 code path as on a PC where the extra is not installed (the Windows bundle), whatever is
 installed here. The hiding lasts only while pandas is imported.
 
-Only the process entry (``cli.main()`` without arguments) does this; code that imports
-jifen_xl as a library, and the tests calling ``main([...])`` in-process, are left alone.
+Only the process entry (``cli.main()`` without arguments) does this, once the arguments are
+parsed (`--help` and usage errors never import pandas at all: the parser is built from the
+declarations alone); code that imports jifen_xl as a library, and the tests calling
+``main([...])`` in-process, are left alone.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ Each .xlsm is the scheme's .xlsx template (the same ``TemplateSheet`` specs) plu
 * one Form button per action the scheme registers, on the `说明` sheet, in column B next
   to the guide; each runs the Sub ``<Sub>`` of ``JifenButtons`` (bound as ``[0]!<Sub>``, Excel's
   form) → ``RunPython`` → ``jifen_xl.macros``;
-* in `设置`, the labelled cells the buttons read (计算周, 计算月份 …; see macros.py), empty;
+* in `设置`, the labelled cells the buttons read (each option's ``Param.label``), empty;
 * an ``xlwings.conf`` sheet (key in column A, value in column B, from A1 down to the first
   blank row, as xlwings' VBA ``GetConfigFromSheet`` reads it) naming ``jifen_xl.udfs`` as
   the UDF module. Interpreter and PYTHONPATH are deliberately absent: a key present with
@@ -21,11 +21,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from .vba.project import BUTTONS, BUTTONS_BY_SUB, jifen_vba_project
+from .vba.project import jifen_vba_project
 from .app import scheme_named
 from .book.template_spec import TemplateSheet, write_template
-from .macros import CALLER_COMMANDS, PARAM_LABELS
-from .schemes import SCHEMES
+from .schemes import SCHEMES, catalog
 
 CONF_SHEET = "xlwings.conf"
 BUTTON_SHEET = "说明"
@@ -33,17 +32,6 @@ UDF_MODULE = "jifen_xl.udfs"
 
 #: scheme → (template sheets builder, .xlsm file name), from SCHEMES
 XLSM_SCHEMES: dict[str, tuple[object, str]] = {s.name: (s.template_sheets, s.xlsm_file) for s in SCHEMES}
-
-PARAM_NOTES = {
-    "week": "“本周汇总”按钮算哪一周：填该周内任一天；空白＝日志最后日期所在周",
-    "month": "“月报”按钮算哪个月，如 2026-09；空白＝日志最后日期所在月",
-    "quarter": "“计算本季度”按钮算哪个季度，如 2026Q3；空白＝评议记录最后日期所在季度",
-    "year": "“年度评星”按钮算哪一年，如 2026；空白＝默认年度",
-    "final": "公示期满无异议后填“是”：只按已确认的记录生成正式结果；未登记公示记录、公示期未满或有异议时拒绝；空白＝按数据自动判断",
-    "exam": "“考试加减分”按钮算哪次考试（考试名称）；空白＝最近一次",
-    "account": "“打印存折”按钮打印哪个账户（账户号）",
-    "all": "填“是”：“打印存折”按钮为每种账户类型各生成一张存折表",
-}
 
 CONF_NOTES = [
     "说明：第 1 行是 xlwings 的设置，A 列是设置项、B 列是值，从 A1 往下连续填写，遇到空行即停止。",
@@ -57,20 +45,15 @@ BUTTON_GUIDE = ("按钮（仅限 Microsoft Excel，需先按 docs/excel-install.
                 "空白表示按最新记录自动选择。WPS 和 LibreOffice 请使用 .xlsx 模板和 jifen 命令。")
 
 
-def _actions(scheme: str) -> dict[str, object]:
-    return {action.name: action for action in scheme_named(scheme).actions}
-
-
 def scheme_buttons(scheme: str) -> list[tuple[str, str]]:
-    """(Sub, caption) for every button whose action this scheme registers, in BUTTONS order."""
-    actions = _actions(scheme)
-    return [(b.sub, b.caption) for b in BUTTONS if CALLER_COMMANDS[b.caller] in actions]
+    """(Sub, caption) for every action of this scheme, in its declared order; the Subs are
+    those `make generate` writes into JifenButtons.bas (catalog.sub_name)."""
+    return [(catalog.sub_name(a.name), a.button) for a in scheme_named(scheme).actions]
 
 
 def _labelled_cells(scheme: str) -> list[list]:
-    used = {name for action in _actions(scheme).values() for name, _kind, _help in action.params}
-    # PARAM_LABELS order, not registration order (which follows import order): stable bytes
-    return [[label, None, PARAM_NOTES.get(name, "")] for name, label in PARAM_LABELS.items() if name in used]
+    """The scheme's options' labelled cells in 设置 (empty value, the option's note)."""
+    return [[p.label, None, p.note] for p in catalog.setting_params(scheme_named(scheme))]
 
 
 def xlsm_sheets(scheme: str) -> list[TemplateSheet]:
@@ -96,7 +79,7 @@ def build_xlsm(path: Path, scheme: str) -> Path:
     if not any(s.name == BUTTON_SHEET for s in sheets):
         raise ValueError(f"the {scheme} template has no {BUTTON_SHEET} sheet for its buttons")
     project = jifen_vba_project(sheet_codenames=[f"Sheet{i + 1}" for i in range(len(sheets))])
-    buttons = [(f"B{2 + 2 * i}", caption, BUTTONS_BY_SUB[sub].macro)
+    buttons = [(f"B{2 + 2 * i}", caption, sub)
                for i, (sub, caption) in enumerate(scheme_buttons(scheme))]
     return write_template(Path(path), sheets, vba_project=project, buttons=buttons, button_sheet=BUTTON_SHEET)
 

@@ -82,7 +82,7 @@ class ComputeDoor:
         from jifen_xl.book.reader import WorkbookReader
 
         action = _find(path, command)
-        kinds = {name: kind for name, kind, _ in action.params}
+        kinds = {p.name: p.kind for p in action.params}
         opts = {k: (True if kinds[k] == "flag" else parse_param(kinds[k], v)) for k, v in options.items() if v}
         with WorkbookReader(path) as reader:
             sheets = {n: reader.sheet(n, e) for n, e in action.sheets_to_read().items()}
@@ -134,9 +134,7 @@ class XlwingsDoor:
                 if v:
                     book["设置"].append([macros.PARAM_LABELS[k], "是" if v is True else str(v)])
             book.save(case)
-        script = next(getattr(macros, caller.removesuffix("_caller"))
-                      for caller, cmd in macros.CALLER_COMMANDS.items() if cmd == command)
-        _, replay = run_macro(case, script)
+        _, replay = run_macro(case, macros.SCRIPTS[command])
         sheets = {n: grid(replay.grids[n]) for n in replay.order}
         code = 1 if any(r and r[-1] == ERROR for r in sheets.get(CHECK_SHEET, [])[1:]) else 0
         return DoorRun(code, sheets)

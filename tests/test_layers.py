@@ -1,8 +1,9 @@
 """Layers point down and nothing imports in a circle (issue #13).
 
 The import graph of ``jifen_xl`` is built from the source with ``ast``: every ``import`` and
-``from … import`` anywhere in a module, lazy imports inside functions included (only
-``if TYPE_CHECKING:`` blocks are left out: they never run). A package's implicit import of
+``from … import`` anywhere in a module, lazy imports inside functions included and the computing
+code a declaration names by ``Ref`` (only ``if TYPE_CHECKING:`` blocks are left out: they
+never run). A package's implicit import of
 its parent package is not an edge.
 
 Layers, bottom to top (a module may import its own layer and the ones below):
@@ -72,6 +73,18 @@ def _guarded_nodes(tree: ast.AST) -> set[int]:
     return guarded
 
 
+def _lazy_reference(node: ast.AST) -> str | None:
+    """The module a ``Ref("package.module:attr")``, ``LazyMap(...)`` or ``ref("module:attr")``
+    call names (schemes/base.py), or None."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in ("Ref", "LazyMap", "ref") and node.args):
+        return None
+    arg = node.args[0]
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and ":" in arg.value:
+        return arg.value.partition(":")[0]
+    return None
+
+
 def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
     """Modules of jifen_xl that ``name`` imports (lazy imports included)."""
     tree = ast.parse(path.read_text("utf-8"))
@@ -84,6 +97,9 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
             continue
         if isinstance(node, ast.Import):
             targets = [a.name for a in node.names]
+        elif (spec := _lazy_reference(node)) is not None:
+            # a declaration's Ref("pkg.mod:attr") / ref("mod:attr") (refs(__name__)): an import on first use
+            targets = [spec if spec.startswith("jifen_xl") else f"{package}.{spec}"]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
@@ -226,12 +242,16 @@ def test_a_scheme_imported_alone_is_whole():
     import subprocess
     import sys
 
-    code = ("import sys; import jifen_xl.schemes.school as s; m = s.read; "
+    from jifen_xl.schemes.school import SCHEME
+
+    code = ("import sys; import jifen_xl.schemes.school as s; "
+            "assert {'宿舍检查', '宿舍评分', '考试'} <= set(s.SCHEME.inputs); "     # loads the schema
+            "[a.compute.resolve() for a in s.SCHEME.actions]; "                 # and the computing code
+            "m = sys.modules['jifen_xl.schemes.school.read']; "
             "assert [f.__module__ for f in m.DERIVED_SOURCES] == "
             "['jifen_xl.schemes.school.dorms', 'jifen_xl.schemes.school.exams']; "
-            "assert {'宿舍检查', '宿舍评分', '考试'} <= set(s.SCHEME.inputs); "
             "print(','.join(a.name for a in s.SCHEME.actions))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           cwd=PKG.parent, check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "check,week,month,awards,exams"
+    assert done.stdout.strip() == ",".join(a.name for a in SCHEME.actions)

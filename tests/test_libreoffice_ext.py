@@ -20,6 +20,7 @@ import pytest
 
 from jifen_xl import lo_extension
 from jifen_xl.book import libreoffice as lo
+from jifen_xl.schemes import SCHEMES, catalog
 from serve_helpers import Server, workbook_grid
 
 HERE = Path(__file__).parent
@@ -27,12 +28,10 @@ UNO_PYTHON = lo_extension.uno_python() if lo.soffice() else None
 needs_office = pytest.mark.skipif(lo.soffice() is None or UNO_PYTHON is None,
                                   reason="LibreOffice with python3-uno is not installed")
 
-BUTTONS = ["校验数据", "本周汇总", "月报", "学期奖励", "考试加减分", "计算本季度", "年度评星", "计算积分", "打印存折"]
-PRESSES = {
-    "班级积分-示例.xlsx": ["check", "week", "month", "awards", "exams"],
-    "乡村积分-示例.xlsx": ["check", "quarter", "year"],
-    "积分台账-示例.xlsx": ["check", "ledger", "passbook"],
-}
+COMMANDS = catalog.commands(SCHEMES)
+BUTTONS = [c.button for c in COMMANDS]
+# every button of every scheme, pressed on its `jifen demo` workbook (<label>-示例.xlsx)
+PRESSES = {f"{s.label}-示例.xlsx": [a.name for a in s.actions] for s in SCHEMES}
 # Option cells a clerk fills in 设置 (read by the button as the Excel door reads them).
 OPTION_CELLS = {
     "班级积分-示例.xlsx": [("计算周", date(2026, 9, 9))],
@@ -40,7 +39,7 @@ OPTION_CELLS = {
 }
 
 
-def test_extension_is_built_from_the_sources_with_the_nine_buttons(tmp_path):
+def test_extension_is_built_from_the_sources_with_a_button_per_command(tmp_path, monkeypatch):
     oxt = lo_extension.build_oxt(tmp_path)
     assert oxt.name == "jifen.oxt"
     again = lo_extension.build_oxt(tmp_path / "again")
@@ -55,10 +54,24 @@ def test_extension_is_built_from_the_sources_with_the_nine_buttons(tmp_path):
         module = zf.read("python/jifen_calc.py").decode()
     for caption in BUTTONS:
         assert f">{caption}<" in addons
-    assert addons.count("com.sun.star.sheet.SpreadsheetDocument") >= 9
-    for fn in lo_extension.button_functions():
+    assert addons.count("com.sun.star.sheet.SpreadsheetDocument") >= len(COMMANDS)
+    for c in COMMANDS:
+        fn = catalog.script_function(c.name)
         assert f"jifen.oxt|python|jifen_calc.py${fn}?language=Python&amp;location=user:uno_packages" in addons
-        assert f"\ndef {fn}(" in module
+        assert f"\n{fn} = _button({c.name!r})" in module
+    # the shipped module defines every button function (run as LibreOffice's script provider does)
+    import types
+    uno = types.ModuleType("uno")
+    uno.createUnoStruct = lambda *args: None
+    table = types.ModuleType("com.sun.star.table")
+    table.CellRangeAddress = object
+    for name in ("com", "com.sun", "com.sun.star"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    monkeypatch.setitem(sys.modules, "uno", uno)
+    monkeypatch.setitem(sys.modules, "com.sun.star.table", table)
+    space: dict = {}
+    exec(compile(module, "jifen_calc.py", "exec"), space)
+    assert [f.__name__ for f in space["g_exportedScripts"]] == [catalog.script_function(c.name) for c in COMMANDS]
     # standard library + uno only: LibreOffice's own Python has no third-party packages
     import ast
     imported = set()
@@ -129,8 +142,7 @@ def test_every_toolbar_button_writes_what_the_command_line_writes(demo_dir, tmp_
             pressed = tmp_path / f"pressed-{book}"
             shutil.copy(src, pressed)
             jobs.append({"book": str(pressed), "presses": presses})
-        captions = {c: b for c, b in zip(["check", "week", "month", "awards", "exams", "quarter", "year",
-                                          "ledger", "passbook"], BUTTONS)}
+        captions = {c.name: c.button for c in COMMANDS}
         job = tmp_path / "job.json"
         job.write_text(json.dumps({"profile": str(profile), "jobs": jobs, "captions": captions},
                                   ensure_ascii=False), encoding="utf-8")

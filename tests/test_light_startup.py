@@ -65,8 +65,27 @@ def test_help_imports_no_rollup_module():
     modules, code, _ = probe("--help")
     assert code == 0 and modules == []
     names = traced("--help")
-    assert "jifen_xl.app" in names          # the trace did run the command
+    assert "jifen_xl.schemes.catalog" in names          # the trace did build the parser
     assert not [n for n in names if n.split(".")[0] in HEAVY]
+
+
+def test_help_and_the_parser_need_only_the_declarations():
+    """`jifen --help`, `jifen <command> --help` and a usage error build the parser from the
+    declarations alone: no pandas, no numpy, no scheme computing module (README, "Light start")."""
+    from jifen_xl.schemes import SCHEMES, catalog
+
+    computing = ("pandas", "numpy", "python_calamine", "xlwings")
+    probe_ = ("import runpy, sys\nsys.argv = ['jifen', *sys.argv[1:]]\n"
+              "try:\n    runpy.run_module('jifen_xl.cli', run_name='__main__')\nexcept SystemExit as e:\n    code = e.code\n"
+              "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in %r"
+              " or (m.startswith('jifen_xl.schemes.') and m.count('.') >= 3)))" % (computing,))
+    commands = [c.name for c in catalog.commands(SCHEMES)]
+    for args in (["--help"], ["new", "--help"], *([c, "--help"] for c in commands), [commands[0]]):
+        done = subprocess.run([sys.executable, "-c", probe_, *args], capture_output=True, text=True,
+                              env=_env(), timeout=300, check=False)
+        line = next(ln for ln in done.stdout.splitlines() if ln.startswith("LOADED "))
+        assert ast.literal_eval(line.removeprefix("LOADED ")) == [], (args, line)
+        assert "用法" in done.stdout + done.stderr, args
 
 
 def test_week_on_a_class_of_50_imports_no_rollup_module(class_of_50, tmp_path):

@@ -24,7 +24,7 @@ import xlwings as xw
 
 from contract import write_xlsx
 from jifen_xl import cli, macros
-from jifen_xl.vba import BUTTONS
+from jifen_xl.schemes import SCHEMES, catalog
 
 # ---- a class workbook built from WORKBOOKS.md headers --------------------------------------
 
@@ -255,12 +255,10 @@ def class_book(tmp_path: Path) -> Path:
 
 # ---- the tests -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("command", "script"), [
-    ("check", macros.check_data), ("week", macros.week_summary),
-    ("month", macros.month_report), ("awards", macros.semester_awards)])
-def test_every_school_button_writes_what_the_command_line_writes(class_book, command, script):
+@pytest.mark.parametrize("command", ["check", "week", "month", "awards"])
+def test_every_school_button_writes_what_the_command_line_writes(class_book, command):
     """C-5/C-6: same workbook, same outputs, through either door (defaults: latest entry)."""
-    replay, code = assert_doors_agree(class_book, command, script)
+    replay, code = assert_doors_agree(class_book, command, macros.SCRIPTS[command])
     assert code == 0
     assert replay.order[:5] == ["设置", "名册", "规则", "日志", "周汇总"]   # inputs untouched, in place
     assert replay.grids["日志"] == [[received(v) for v in r] for r in payload(class_book)["sheets"][3]["values"]]
@@ -270,7 +268,7 @@ def test_every_school_button_writes_what_the_command_line_writes(class_book, com
 
 def test_week_button_values_hand_computed(class_book):
     """S-2, S-6, S-8: week of the latest entry by default (2026-10-05 → week of 10-05)."""
-    _, replay = run_macro(class_book, macros.week_summary)
+    _, replay = run_macro(class_book, macros.SCRIPTS["week"])
     rows = trimmed(replay.grids["周汇总"])
     assert rows[0] == ["周开始", "学号", "姓名", "加分", "减分", "净分", "累计总分", "明细"]
     by_id = {r[1]: r for r in rows[1:]}
@@ -290,7 +288,7 @@ def test_week_button_values_hand_computed(class_book):
 def test_labelled_week_cell_equals_the_week_option(tmp_path):
     """设置 计算周 = --week: the first week; 旷操 once and 迟到 twice reach their limits (S-6)."""
     path = write_book(tmp_path / "w.xlsx", class_sheets(设置=with_setting("计算周", date(2026, 9, 2))))
-    replay, code = assert_doors_agree(path, "week", macros.week_summary, "--week", "2026-09-02")
+    replay, code = assert_doors_agree(path, "week", macros.SCRIPTS["week"], "--week", "2026-09-02")
     assert code == 0
     assert trimmed(replay.grids["上自习名单"])[1:] == [
         [date(2026, 8, 31), "20260101", "张三", "旷操旷课 1次"],
@@ -300,7 +298,7 @@ def test_labelled_week_cell_equals_the_week_option(tmp_path):
 def test_labelled_month_cell_equals_the_month_option(tmp_path):
     """设置 计算月份 typed as text "2026年9月" = --month 2026-09 (S-10 ranks, C-4)."""
     path = write_book(tmp_path / "m.xlsx", class_sheets(设置=with_setting("计算月份", "2026年9月")))
-    replay, _ = assert_doors_agree(path, "month", macros.month_report, "--month", "2026-09")
+    replay, _ = assert_doors_agree(path, "month", macros.SCRIPTS["month"], "--month", "2026-09")
     rows = trimmed(replay.grids["月报"])
     ranks = {r[1]: r[7] for r in rows[1:]}
     # totals: 张三 80, 李四 78, 王五 80+1+1.5=82.5, 赵六 80 → 王五 1, 张三/赵六 2, 李四 4
@@ -309,7 +307,7 @@ def test_labelled_month_cell_equals_the_month_option(tmp_path):
 
 def test_unreadable_labelled_cell_fills_check_and_alerts(tmp_path):
     path = write_book(tmp_path / "bad.xlsx", class_sheets(设置=with_setting("计算周", "下周")))
-    _, replay = run_macro(path, macros.week_summary)
+    _, replay = run_macro(path, macros.SCRIPTS["week"])
     check = trimmed(replay.grids["校验"])
     assert check[1][:3] == ["设置", 9.0, "值"] and check[1][3] == "下周"
     assert check[1][4].startswith("“计算周”无法识别") and check[1][5] == "错误"
@@ -322,7 +320,7 @@ def test_input_errors_write_only_check_like_the_command_line(tmp_path):
     """C-6: an unknown code → exit 1 / only 校验; the old 周汇总 stays as it was."""
     log = LOG + [[date(2026, 9, 11), "20260101", None, "ZZ9", None, None, None, "甲", None]]
     path = write_book(tmp_path / "err.xlsx", class_sheets(日志=log))
-    replay, code = assert_doors_agree(path, "week", macros.week_summary)
+    replay, code = assert_doors_agree(path, "week", macros.SCRIPTS["week"])
     assert code == 1
     assert replay.grids["周汇总"] == STALE
     errors = [r for r in trimmed(replay.grids["校验"]) if r[-1] == "错误"]
@@ -336,7 +334,7 @@ def test_unexpected_failure_is_a_message_not_a_traceback(class_book, monkeypatch
     def boom(*args, **kwargs):
         raise RuntimeError("模拟故障")
     monkeypatch.setattr(school, "week_outputs", boom)
-    _, replay = run_macro(class_book, macros.week_summary)
+    _, replay = run_macro(class_book, macros.SCRIPTS["week"])
     assert [name for f, name in replay.funcs if f == "setValues"] == ["校验"]
     assert "模拟故障" in trimmed(replay.grids["校验"])[1][4]
     assert replay.grids["周汇总"] == STALE
@@ -345,7 +343,7 @@ def test_unexpected_failure_is_a_message_not_a_traceback(class_book, monkeypatch
 
 def test_button_for_another_scheme_only_alerts(class_book):
     """计算本季度 in a class workbook: a message, no sheet written."""
-    book, replay = run_macro(class_book, macros.compute_quarter)
+    book, replay = run_macro(class_book, macros.SCRIPTS["quarter"])
     assert [f for f, _ in replay.funcs] == ["alert"]
     assert "计算本季度" in replay.alerts[0][0] or "工作表" in replay.alerts[0][0]
 
@@ -354,30 +352,33 @@ def test_text_that_excel_would_reinterpret_stays_text(tmp_path):
     """学号 such as 20260101 and values such as =1+1 in 校验 are written as text (leading ')."""
     log = LOG + [[date(2026, 9, 11), "=1+1", None, "X02", None, None, None, "甲", None]]
     path = write_book(tmp_path / "t.xlsx", class_sheets(日志=log))
-    replay, _ = assert_doors_agree(path, "check", macros.check_data)
+    replay, _ = assert_doors_agree(path, "check", macros.SCRIPTS["check"])
     bad = [r for r in trimmed(replay.grids["校验"]) if r[0] == "日志" and r[2] == "对象"]
     assert bad and bad[0][3] == "=1+1"
 
 
-@pytest.mark.parametrize("button", BUTTONS, ids=lambda b: b.caller)
-def test_every_vba_companion_runs_its_script_on_the_caller_book(class_book, button, monkeypatch):
-    """The RunPython import strings name real functions that act on xw.Book.caller()."""
+@pytest.mark.parametrize("command", [c.name for c in catalog.commands(SCHEMES)])
+def test_every_vba_caller_runs_its_command_on_the_caller_book(class_book, command, monkeypatch):
+    """What each generated VBA Sub runs (macros.run_caller(command)) acts on xw.Book.caller(),
+    and every command has its @xw.script, named like it, for xlwings Lite / Server."""
     sent = payload(class_book)
     book = xw.Book(json=sent)
     monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: book))
     seen = []
-    monkeypatch.setattr(macros, "run_button", lambda b, command: seen.append((b, command)))
-    getattr(macros, button.caller)()
-    assert seen == [(book, macros.CALLER_COMMANDS[button.caller])]
-    script = getattr(macros, button.caller.removesuffix("_caller"))
-    assert callable(script)
+    monkeypatch.setattr(macros, "run_button", lambda b, c: seen.append((b, c)))
+    macros.run_caller(command)
+    assert seen == [(book, command)]
+    script = getattr(macros, command)
+    assert script is macros.SCRIPTS[command] and script.__name__ == command
+    script(book)
+    assert seen == [(book, command), (book, command)]
 
 
 def test_caller_runs_end_to_end(class_book, monkeypatch):
     sent = payload(class_book)
     book = xw.Book(json=copy.deepcopy(sent))
     monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: book))
-    macros.semester_awards_caller()
+    macros.run_caller("awards")
     replay = Replay(sent).apply(book.json()["actions"])
     rows = trimmed(replay.grids["学期奖励"])
     # awards top 3 (一等1, 二等1, 三等1): 王五 83 (82.5+0.5? no: 王五 has no Oct entry) …
@@ -416,8 +417,6 @@ def test_every_demo_command_agrees_through_both_doors(tmp_path):
     from jifen_xl.app import find_action
     from jifen_xl.book.reader import workbook_sheet_names
 
-    script_of = {command: getattr(macros, caller.removesuffix("_caller"))
-                 for caller, command in macros.CALLER_COMMANDS.items()}
     ran = []
     for n, (path, command, opts) in enumerate(_demo_cases(tmp_path / "demo")):
         action = find_action(command, workbook_sheet_names(path))
@@ -427,13 +426,13 @@ def test_every_demo_command_agrees_through_both_doors(tmp_path):
         args: list[str] = []
         if opts:
             book = openpyxl.load_workbook(case)
-            for name, kind, _ in action.params:
-                if name in opts:
-                    text = _option_text(kind, opts[name])
-                    book["设置"].append([macros.PARAM_LABELS[name], text if text is not None else "是"])
-                    args += [f"--{name}"] + ([text] if text is not None else [])
+            for param in action.params:
+                if param.name in opts:
+                    text = _option_text(param.kind, opts[param.name])
+                    book["设置"].append([param.label, text if text is not None else "是"])
+                    args += [f"--{param.name}"] + ([text] if text is not None else [])
             book.save(case)
-        assert_doors_agree(case, command, script_of[command], *args)
+        assert_doors_agree(case, command, macros.SCRIPTS[command], *args)
         ran.append((action.scheme, command))
     assert ("school", "week") in ran and ("school", "awards") in ran
     assert len({scheme for scheme, _ in ran}) >= 2, ran
@@ -448,7 +447,7 @@ from jifen_xl import macros
 sent = json.load(sys.stdin)
 meta = server.custom_scripts_meta(macros)
 book = xw.Book(json=sent)
-result = asyncio.run(server.custom_scripts_call(macros, "week_summary", typehint_to_value={xw.Book: book}))
+result = asyncio.run(server.custom_scripts_call(macros, "week", typehint_to_value={xw.Book: book}))
 json.dump({"scripts": sorted(m["function_name"] for m in meta), "same_book": result is book,
            "actions": book.json()["actions"]}, sys.stdout, ensure_ascii=False, default=str)
 """
@@ -468,7 +467,7 @@ def test_scripts_run_through_the_xlwings_server_call_path(class_book):
                           capture_output=True, text=True, env=env, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    assert out["scripts"] == sorted(c.removesuffix("_caller") for c in macros.CALLER_COMMANDS)
+    assert out["scripts"] == sorted(macros.SCRIPTS) == sorted(c.name for c in catalog.commands(SCHEMES))
     assert out["same_book"] is True
-    book, _ = run_macro(class_book, macros.week_summary)
+    book, _ = run_macro(class_book, macros.SCRIPTS["week"])
     assert out["actions"] == json.loads(json.dumps(book.json()["actions"], ensure_ascii=False, default=str))

@@ -37,7 +37,7 @@ import pytest
 
 from contract import raw_sheets, write_xlsx
 from village_fixtures import TODAY, record_row, scenario_village, set_status, unreport
-from jifen_xl.app import ACTIONS, load_actions
+from jifen_xl.app import ACTIONS
 from jifen_xl.core.periods import quarter, year
 from jifen_xl.core.problems import ERROR, NOTICE
 from jifen_xl.schemes.village import checks as vchecks, compute as vcompute, render as vrender
@@ -414,7 +414,6 @@ def test_rule_category_and_period_checked():
 # ---- actions and the file door (C-5, C-6) ------------------------------------------------------
 
 def action(name):
-    load_actions()
     return ACTIONS[(name, "village")]
 
 

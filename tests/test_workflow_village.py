@@ -12,7 +12,7 @@ import pytest
 
 from contract import raw_sheets, write_xlsx
 from village_fixtures import TODAY, d, record_row, scenario_village, set_status, unreport
-from jifen_xl.app import ACTIONS, load_actions
+from jifen_xl.app import ACTIONS
 from jifen_xl.core.periods import quarter, year
 from jifen_xl.core.problems import ERROR, NOTICE
 from jifen_xl.schemes.village import checks as vchecks, compute as vcompute, model as vg, render as vrender
@@ -31,7 +31,6 @@ def load(book):
 
 
 def run(command, book, **opts):
-    load_actions()
     return ACTIONS[(command, "village")].compute(raw_sheets(book), opts)
 
 
@@ -155,7 +154,6 @@ def test_settings_cell_final_is_refused_the_same_way_C8():
     book = unreport(scenario_village(), "2026")
     book["设置"].append(["正式结果", "是"])
     set_status(book, record_row(book, "H05", "W01", d(9, 18)), "有异议")
-    load_actions()
     action = ACTIONS[("year", "village")]
     opts, problems = macros.options_from_settings(action, raw_sheets(book)["设置"])
     assert problems == [] and opts.get("final") is True

@@ -17,10 +17,11 @@ import defusedxml.ElementTree as ET
 import pytest
 
 from jifen_xl import __version__, wps_install
+from jifen_xl.schemes import SCHEMES, catalog
 
 ADDIN = wps_install.ADDIN_SRC
 NS = "{http://schemas.microsoft.com/office/2006/01/customui}"
-BUTTON_LABELS = ["校验数据", "本周汇总", "月报", "学期奖励", "考试加减分", "计算本季度", "年度评星", "计算积分", "打印存折"]
+COMMANDS = catalog.commands(SCHEMES)
 
 
 @pytest.fixture
@@ -34,16 +35,17 @@ def home(tmp_path, monkeypatch):
 
 def test_committed_actions_js_matches_the_actions():
     committed = (ADDIN / "js" / "actions.js").read_text(encoding="utf-8")
-    assert committed == wps_install.actions_js(), \
-        "regenerate with: python -m jifen_xl.wps_install"
+    assert committed == wps_install.actions_js(), "regenerate with: make generate"
 
 
 def test_actions_table_covers_every_button_and_scheme():
     text = wps_install.actions_js()
     data = json.loads(text[text.index("var data = ") + len("var data = "):text.index(";\n  if (typeof module")])
-    assert [b["label"] for b in data["BUTTONS"]] == BUTTON_LABELS
-    from jifen_xl.app import load_actions
-    assert {(a["command"], a["scheme"]) for a in data["ACTIONS"]} == set(load_actions())
+    assert [(b["command"], b["label"]) for b in data["BUTTONS"]] == [(c.name, c.button) for c in COMMANDS]
+    from jifen_xl.app import ACTIONS
+    assert {(a["command"], a["scheme"]) for a in data["ACTIONS"]} == set(ACTIONS)
+    assert data["DETECT"] == [{"scheme": s.name, "identify": list(s.identify), "shared": list(s.shared)}
+                              for s in SCHEMES]
     week = next(a for a in data["ACTIONS"] if a["command"] == "week")
     assert "日志" in week["sheets"] and "设置" in week["sheets"]
     assert week["params"] == [{"name": "week", "kind": "date", "label": "计算周"}]
@@ -55,8 +57,8 @@ def test_ribbon_is_well_formed_and_names_defined_callbacks():
     tab = root.find(f"{NS}ribbon/{NS}tabs/{NS}tab")
     assert tab.get("label") == "积分"
     buttons = tab.findall(f".//{NS}button")
-    assert [b.get("label") for b in buttons] == BUTTON_LABELS
-    assert [b.get("id") for b in buttons] == [bid for bid, _ in wps_install.BUTTONS]
+    assert [b.get("label") for b in buttons] == [c.button for c in COMMANDS]
+    assert [b.get("id") for b in buttons] == [catalog.control_id(c.name) for c in COMMANDS]
     callbacks = {root.get("onLoad")} | {b.get(k) for b in buttons for k in ("onAction", "getEnabled", "getImage")}
     js = (ADDIN / "js" / "ribbon.js").read_text(encoding="utf-8")
     for name in callbacks:

@@ -19,7 +19,9 @@ import pytest
 
 from jifen_xl import macros
 from jifen_xl import xlsm
-from jifen_xl.vba import BUTTON_MODULE, BUTTONS_BY_SUB, buttons_source, xlwings_modules
+from jifen_xl.app import scheme_named
+from jifen_xl.schemes import catalog
+from jifen_xl.vba import BUTTON_MODULE, buttons_source, xlwings_modules
 from jifen_xl.vba.project import run_python_calls, subs_in
 from test_vba import code_lines, macros_of
 
@@ -54,20 +56,18 @@ def test_olevba_reads_back_the_exact_module_source(built, scheme):
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_every_button_runs_an_existing_sub_that_calls_an_existing_macro(built, scheme):
-    expected = {"school": ["JifenCheck", "JifenWeek", "JifenMonth", "JifenAwards"],
-                "village": ["JifenCheck", "JifenQuarter", "JifenYear"],
-                "ledger": ["JifenCheck", "JifenLedger", "JifenPassbook"]}[scheme]
+    """One button per declared action, bound to a Sub the embedded module defines, whose
+    RunPython runs that action's command through macros.run_caller."""
+    actions = scheme_named(scheme).actions
     bound = bound_macros(built[scheme])
     subs = [m.removeprefix("[0]!") for m in bound]
-    assert all(re.fullmatch(r"\[0\]!Jifen[A-Za-z]+", m) for m in bound)   # Excel's form: [0]!Sub
-    assert subs[: len(expected)] == expected          # + 考试加减分 once the exams action exists
-    source = buttons_source()
+    assert all(re.fullmatch(r"\[0\]!Jifen[A-Za-z0-9]+", m) for m in bound)   # Excel's form: [0]!Sub
+    assert subs == [catalog.sub_name(a.name) for a in actions]
+    source = macros_of(built[scheme].name, built[scheme].read_bytes())[BUTTON_MODULE]
     calls = dict(zip(subs_in(source), run_python_calls(source)))
-    for sub in subs:
-        assert sub in calls
-        caller = BUTTONS_BY_SUB[sub].caller
-        assert calls[sub] == f"import jifen_xl.macros as m; m.{caller}()"
-        assert callable(getattr(macros, caller))
+    for sub, action in zip(subs, actions):
+        assert calls[sub] == f"import jifen_xl.macros as m; m.run_caller('{action.name}')"
+    assert callable(macros.run_caller)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -82,9 +82,8 @@ def test_opens_in_openpyxl_with_codenames_conf_sheet_and_labelled_cells(built, s
         # GetConfigFromSheet: A1 down to the last contiguous key (A2 empty → only row 1)
         assert (conf["A1"].value, conf["B1"].value, conf["A2"].value) == ("UDF Modules", "jifen_xl.udfs", None)
         keys = [row[0].value for row in book["设置"].iter_rows(min_row=2)]
-        labels = {"school": ["计算周", "计算月份"], "village": ["计算季度", "正式结果", "计算年度"],
-                  "ledger": ["存折账户", "全部存折"]}[scheme]
-        assert all(label in keys for label in labels)
+        labels = [p.label for p in catalog.setting_params(scheme_named(scheme))]
+        assert keys[len(keys) - len(labels):] == labels
     finally:
         book.close()
 
@@ -105,7 +104,7 @@ def test_buttons_on_the_template_agree_with_the_command_line(built, tmp_path, mo
     use_remote_engine(monkeypatch)
     case = tmp_path / built["school"].name
     shutil.copy(built["school"], case)
-    replay, code = assert_doors_agree(case, "check", macros.check_data)
+    replay, code = assert_doors_agree(case, "check", macros.SCRIPTS["check"])
     assert replay.order[-1] == "校验" and replay.order[-2] == "xlwings.conf"
 
 

@@ -9,7 +9,7 @@ or the doors.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,20 +32,119 @@ class Result:
         return 1 if any(p.level == ERROR for p in self.problems) else 0
 
 
+# ------------------------------------------------------------------ lazy references (light start)
+
+class Ref:
+    """A module attribute named ``"package.module:attr"``, imported on first use.
+
+    The declarations (each scheme package's ``__init__.py``) name their computing code this
+    way, so reading them - to build the `jifen` parser, its help, the doors' tables - imports
+    neither pandas nor the scheme's computing modules. Calling a Ref calls the attribute."""
+
+    __slots__ = ("spec", "_value")
+
+    def __init__(self, spec: str):
+        if ":" not in spec:
+            raise ValueError(f"a Ref is 'package.module:attr', not {spec!r}")
+        self.spec = spec
+        self._value = None
+
+    def resolve(self):
+        if self._value is None:
+            from importlib import import_module
+
+            module, _, attr = self.spec.partition(":")
+            self._value = getattr(import_module(module), attr)
+        return self._value
+
+    def __call__(self, *args, **kwargs):
+        return self.resolve()(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Ref({self.spec!r})"
+
+
+class LazyMap(Mapping):
+    """A mapping (sheet -> headers, paper -> function) that a ``Ref`` names, read on first use."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, ref: Ref | str):
+        self.ref = ref if isinstance(ref, Ref) else Ref(ref)
+
+    def __getitem__(self, key):
+        return self.ref.resolve()[key]
+
+    def __iter__(self):
+        return iter(self.ref.resolve())
+
+    def __len__(self) -> int:
+        return len(self.ref.resolve())
+
+    def __or__(self, other):
+        return dict(self) | dict(other)
+
+    def __repr__(self) -> str:
+        return f"LazyMap({self.ref.spec!r})"
+
+
+def refs(package: str) -> Callable[[str], Ref]:
+    """``ref = refs(__name__)`` in a scheme package; ``ref("actions:week")`` names
+    ``<package>.actions.week``."""
+    return lambda spec: Ref(f"{package}.{spec}")
+
+
+# ---------------------------------------------------------------------------- actions
+
+#: metavar of a command-line option by its kind (a Param may name its own)
+METAVAR = {"date": "日期", "month": "年-月", "quarter": "季度", "year": "年度", "text": "文字"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """An option of an action: ``--name`` on the command line, the ``label`` cell of `设置`
+    for the buttons (macros.py, the service), read with the same parsing (``parse_param``)."""
+
+    name: str                     # --name
+    kind: str                     # date | month | quarter | year | text | flag
+    help: str                     # the command-line help
+    label: str                    # the labelled cell in 设置 (计算周 …)
+    note: str = ""                # the explanation beside that cell in the .xlsm template
+    metavar: str = ""             # shown in `--help` (default: by kind)
+
+    def shown_as(self) -> str:
+        return self.metavar or METAVAR.get(self.kind, self.name)
+
+
 @dataclass(frozen=True)
 class Action:
-    name: str                     # the `jifen` subcommand
-    button: str                   # the workbook button
-    scheme: str                   # school | village | ledger
-    sheets: dict[str, list[str]]  # input sheet -> headers expected (to find the header row)
-    compute: Callable[[dict[str, RawSheet], dict], Result]
+    """One button and one `jifen` command: the single declaration every door is built from
+    (the parser and its help, the xlwings scripts, the VBA Subs, the WPS ribbon, the
+    LibreOffice toolbar, the service's /v1/commands)."""
+
+    name: str                     # the `jifen` subcommand (lower-case ASCII: also a Sub/function name)
+    button: str                   # the workbook button's caption
+    scheme: str                   # the Scheme.name it belongs to
+    sheets: Mapping[str, list[str]]   # input sheet -> headers expected (a LazyMap: read on use)
+    compute: Callable[[dict[str, RawSheet], dict], Result]   # a Ref: imported on first call
     output_sheets: tuple[str, ...] = ()   # outputs read back too (学期奖励 keeps 特等 marks)
-    # command-line parameters: (name, kind, help); kind: date | month | quarter | year | text | flag.
-    # The xlwings door reads the same names from a labelled cell (see macros.py).
-    params: tuple[tuple[str, str, str], ...] = ()
+    params: tuple[Param, ...] = ()
+    help: str = ""                # one line in `jifen --help`
+    description: str = ""         # `jifen <command> --help`
+    examples: tuple[str, ...] = ()
+    writes: tuple[str, ...] = ()  # output sheets besides 校验: names, or "prefix-*" patterns
 
     def sheets_to_read(self) -> dict[str, list[str]]:
         return dict(self.sheets) | {name: [] for name in self.output_sheets}
+
+
+def check_action(scheme: str, inputs: Mapping[str, list[str]], compute, book: str) -> Action:
+    """The 校验数据 button / `jifen check` every scheme has (same caption and words; its own
+    checks): ``book`` names an example workbook for the help."""
+    return Action("check", "校验数据", scheme, inputs, compute,
+                  help="校验数据：只检查，把问题写入“校验”表",
+                  description="只校验数据：把问题写入“校验”工作表并列在屏幕上，不计算（每种工作簿都可用）。",
+                  examples=(f"jifen check {book}",))
 
 
 def parse_param(kind: str, value):
@@ -186,26 +285,39 @@ class PaperSource:
 
 @dataclass(frozen=True)
 class Scheme:
-    """One points scheme (school, village, ledger), declared once in its package."""
+    """One points scheme (school, village, ledger), declared once in its package's
+    ``__init__.py``. Everything heavy (computing, templates, demo, export) is a ``Ref`` or a
+    ``LazyMap``: the declaration itself imports no pandas (README, "Light start")."""
 
     name: str                                   # "school": Action.scheme, rollup `scheme` column
     label: str                                  # "班级积分": what a clerk calls the workbook
     template_kind: str                          # `jifen new <kind>`
-    detect: Callable[[set[str]], bool]          # does a workbook with these sheets belong here?
-    detect_rank: int                            # detection order: lower first (ledger before village …)
-    inputs: dict[str, list[str]]                # input sheet -> headers it reads
+    # detection (app.detect_scheme, the WPS add-in's table): the sheets that identify this
+    # scheme's workbook, and which of them other schemes may use too (名册 …: weaker evidence)
+    identify: tuple[str, ...]
+    inputs: Mapping[str, list[str]]             # input sheet -> headers it reads (a LazyMap)
     actions: tuple[Action, ...]
     template_sheets: Callable[[], list]         # () -> [TemplateSheet] (book.template_spec)
     template_file: str                          # workbook_templates/<file>.xlsx
     xlsm_file: str                              # workbook_templates/<file>.xlsm
     demo: Callable[[Path], DemoRun]             # writes the demo workbook(s) into a folder
+    shared: tuple[str, ...] = ()                # of ``identify``: names other schemes use too
+    description: str = ""                       # who uses it and what it computes (`jifen new --help`)
+    example_file: str = ""                      # a workbook name for the help's examples
     charts: dict[str, Callable[[list[str]], list]] = field(default_factory=dict)  # sheet or "prefix-" -> specs
     print_jobs: tuple[PrintJob, ...] = ()       # the demo's PDFs
     export: Callable[[dict, bool, int | None], Export] | None = None   # (sheets, with_names, year): roll-up
     # data behind the printed papers of `jifen print` (documents.py): paper -> fn(input sheets) -> rows
-    papers: dict[str, Callable[[dict], object]] = field(default_factory=dict)
+    papers: Mapping[str, Callable[[dict], object]] = field(default_factory=dict)
     # printed papers made from an output sheet of an action (`jifen print`): paper -> source
     paper_sources: dict[str, PaperSource] = field(default_factory=dict)
 
     def action(self, command: str) -> Action | None:
         return next((a for a in self.actions if a.name == command), None)
+
+    def detect_score(self, names: set[str]) -> tuple[int, int]:
+        """(distinctive sheets present, shared sheets present): app.detect_scheme picks the
+        highest score above (0, 0); the WPS add-in's logic.js computes the same."""
+        present = [n for n in self.identify if n in names]
+        shared = sum(n in self.shared for n in present)
+        return len(present) - shared, shared

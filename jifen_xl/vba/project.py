@@ -35,7 +35,6 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -55,42 +54,6 @@ _SUB = re.compile(r"^[ \t]*(?:(?:Public|Private|Friend)[ \t]+)?(?:Static[ \t]+)?
 _PROCEDURE = re.compile(r"^[ \t]*(?:(?:Public|Private|Friend)[ \t]+)?(?:Static[ \t]+)?"
                         r"(?:Sub|Function|Property[ \t]+(?:Get|Let|Set))[ \t]+(\w+)", re.MULTILINE | re.IGNORECASE)
 _RUN_PYTHON = re.compile(r'^[ \t]*RunPython[ \t]+"([^"]*)"', re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Button:
-    """A workbook button: the VBA Sub it runs, its Python companion, its caption."""
-
-    sub: str
-    caller: str
-    caption: str
-
-    @property
-    def macro(self) -> str:
-        """The macro name a button is bound to: the bare Sub name, as Excel writes it
-        (``[0]!JifenWeek`` in the VML). Sub names are unique in the whole project."""
-        return self.sub
-
-    @property
-    def import_string(self) -> str:
-        """The explicit import string the Sub passes to ``RunPython``."""
-        return f"import jifen_xl.macros as m; m.{self.caller}()"
-
-
-#: Every button the workbooks can carry. Subs live in JifenButtons.bas; the
-#: callers in ``jifen_xl.macros``.
-BUTTONS: tuple[Button, ...] = (
-    Button("JifenCheck", "check_data_caller", "校验数据"),
-    Button("JifenWeek", "week_summary_caller", "本周汇总"),
-    Button("JifenMonth", "month_report_caller", "月报"),
-    Button("JifenAwards", "semester_awards_caller", "学期奖励"),
-    Button("JifenQuarter", "compute_quarter_caller", "计算本季度"),
-    Button("JifenYear", "annual_stars_caller", "年度评星"),
-    Button("JifenExams", "exams_caller", "考试加减分"),
-    Button("JifenLedger", "ledger_caller", "计算积分"),
-    Button("JifenPassbook", "passbook_caller", "打印存折"),
-)
-BUTTONS_BY_SUB: dict[str, Button] = {button.sub: button for button in BUTTONS}
 
 
 # ---------------------------------------------------------------------------
@@ -127,7 +90,8 @@ def run_python_calls(source: str) -> list[str]:
 
 
 def buttons_source() -> str:
-    """The source of the ``JifenButtons`` module, as committed (CRLF line ends)."""
+    """The source of the ``JifenButtons`` module, as committed (CRLF line ends). `make generate`
+    writes it from the declared actions (jifen_xl/generate.py): one Sub per command."""
     raw = resources.files(__package__).joinpath(f"{BUTTON_MODULE}.bas").read_bytes()
     try:
         text = raw.decode("ascii")
@@ -390,9 +354,7 @@ def build_demo_xlsm(path: str | Path) -> Path:
     entry.write_row("C2", ["2026-03-02", "张三", "A01", 2])
     entry.set_column("A:A", 18)
     summary.write_row("A1", ["姓名", "本周积分"], bold)
-    add_buttons_and_vba(workbook, entry, [
-        (button.sub, button.caption)
-        for button in (BUTTONS_BY_SUB["JifenCheck"], BUTTONS_BY_SUB["JifenWeek"], BUTTONS_BY_SUB["JifenMonth"])
-    ], anchor_cell="A2")
+    add_buttons_and_vba(workbook, entry, [(sub, sub.removeprefix("Jifen")) for sub in subs_in(buttons_source())[:3]],
+                        anchor_cell="A2")
     workbook.close()
     return path

@@ -12,21 +12,23 @@ const addin = require(path.join(ADDIN, "js", "ribbon.js"));
 const { FakeApplication, entry } = require("./fake_wps.js");
 
 test("workbook kind decides which buttons are enabled", () => {
-  const school = ["说明", "设置", "名册", "规则", "日志"];
-  const village = ["设置", "农户名册", "评议小组", "规则", "评议记录"];
-  const ledger = ["设置", "村庄", "账户", "规则", "申报"];
+  // each scheme's identifying sheets (the generated detection table) enable exactly its buttons
+  const A = require(path.join(ADDIN, "js", "actions.js"));
   const enabled = (names) => L.BUTTONS.filter((b) => L.isEnabled(b.command, names)).map((b) => b.label);
-  assert.deepEqual(enabled(school), ["校验数据", "本周汇总", "月报", "学期奖励", "考试加减分"]);
-  assert.deepEqual(enabled(village), ["校验数据", "计算本季度", "年度评星"]);
-  assert.deepEqual(enabled(ledger), ["校验数据", "计算积分", "打印存折"]);
+  assert.ok(A.DETECT.length >= 3);
+  for (const d of A.DETECT) {
+    const names = ["说明", "设置", "规则", ...d.identify];
+    assert.equal(L.detectScheme(names), d.scheme);
+    const own = A.ACTIONS.filter((a) => a.scheme === d.scheme).map((a) => a.command);
+    assert.deepEqual(enabled(names), L.BUTTONS.filter((b) => own.includes(b.command)).map((b) => b.label));
+  }
   assert.deepEqual(enabled(["Sheet1"]), []);
 });
 
-test("the nine buttons in ribbon.xml name the callbacks ribbon.js defines", () => {
+test("the buttons in ribbon.xml name the callbacks ribbon.js defines", () => {
   const xml = fs.readFileSync(path.join(ADDIN, "ribbon.xml"), "utf8");
   const buttons = [...xml.matchAll(/<button id="(\w+)" label="([^"]+)" onAction="(\w+)" getEnabled="(\w+)" getImage="(\w+)"/g)];
-  assert.deepEqual(buttons.map((m) => m[2]),
-    ["校验数据", "本周汇总", "月报", "学期奖励", "考试加减分", "计算本季度", "年度评星", "计算积分", "打印存折"]);
+  assert.deepEqual(buttons.map((m) => m[2]), L.BUTTONS.map((b) => b.label));
   assert.deepEqual(buttons.map((m) => m[1]), L.BUTTONS.map((b) => b.id));
   for (const m of buttons) {
     for (const fn of [m[3], m[4], m[5]]) assert.equal(typeof globalThis[fn], "function", fn);

@@ -87,7 +87,7 @@ test("every demo workbook and button: the fake workbook equals what `jifen <comm
   const service = await H.startService();
   t.after(async () => { await service.stop(); fs.rmSync(tmp, { recursive: true, force: true }); });
   const demos = H.xlsxTool("demos", path.join(tmp, "demo"));
-  assert.equal(demos.length, 3);
+  assert.ok(demos.length >= 3, "one demo workbook per scheme");
   const pressed = new Set();
   for (const demo of demos) {
     const name = path.basename(demo.path);
@@ -133,7 +133,7 @@ test("every demo workbook and button: the fake workbook equals what `jifen <comm
       });
     }
   }
-  assert.deepEqual([...pressed].sort(), L.BUTTONS.map((b) => b.command).sort(), "all nine buttons pressed");
+  assert.deepEqual([...pressed].sort(), L.BUTTONS.map((b) => b.command).sort(), "every button pressed");
 });
 
 test("the add-in's own handler OnAction drives a run with the installed token", { skip }, async (t) => {

@@ -66,7 +66,6 @@ def demos(folder: Path) -> list[dict]:
     from jifen_xl import demo
     from jifen_xl.app import find_action
     from jifen_xl.book.reader import workbook_sheet_names
-    from jifen_xl.macros import PARAM_LABELS
 
     folder.mkdir(parents=True, exist_ok=True)
     out = []
@@ -76,12 +75,13 @@ def demos(folder: Path) -> list[dict]:
             steps = []
             for command, opts in commands:
                 action = find_action(command, names)
-                kinds = {n: k for n, k, _ in action.params}
+                kinds = {p.name: p.kind for p in action.params}
+                labels = {p.name: p.label for p in action.params}
                 flags, cells = [], []
                 for name, value in opts.items():
                     text = option_text(kinds[name], value)
                     flags += [f"--{name}"] if kinds[name] == "flag" else [f"--{name}", text]
-                    cells.append([PARAM_LABELS[name], text])
+                    cells.append([labels[name], text])
                 steps.append({"command": command, "flags": flags, "cells": cells, "scheme": action.scheme})
             out.append({"path": str(path), "steps": steps})
     return out

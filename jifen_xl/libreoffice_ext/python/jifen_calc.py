@@ -559,57 +559,15 @@ def run(command: str) -> None:
               % (type(exc).__name__, exc), True)
 
 
-# --------------------------------------------------------------------------- the nine buttons
+# --------------------------------------------------------------------------- the buttons
 
-def check_data(*args):
-    """校验数据"""
-    run("check")
+def _button(command: str):
+    """The toolbar/menu function of one command: ``jifen_<command>(*args)`` runs ``run(command)``."""
+    def press(*args):
+        run(command)
+    press.__name__ = "jifen_" + command
+    return press
 
-
-def week_summary(*args):
-    """本周汇总"""
-    run("week")
-
-
-def month_report(*args):
-    """月报"""
-    run("month")
-
-
-def semester_awards(*args):
-    """学期奖励"""
-    run("awards")
-
-
-def exams(*args):
-    """考试加减分"""
-    run("exams")
-
-
-def compute_quarter(*args):
-    """计算本季度"""
-    run("quarter")
-
-
-def annual_stars(*args):
-    """年度评星"""
-    run("year")
-
-
-def ledger(*args):
-    """计算积分"""
-    run("ledger")
-
-
-def passbook(*args):
-    """打印存折"""
-    run("passbook")
-
-
-#: button function -> command (the builder derives Addons.xcu from this and app's actions)
-BUTTONS = {"check_data": "check", "week_summary": "week", "month_report": "month",
-           "semester_awards": "awards", "exams": "exams", "compute_quarter": "quarter",
-           "annual_stars": "year", "ledger": "ledger", "passbook": "passbook"}
-
-g_exportedScripts = (check_data, week_summary, month_report, semester_awards, exams,
-                     compute_quarter, annual_stars, ledger, passbook)
+# The button functions themselves (jifen_check = _button("check") …, one per declared command,
+# and g_exportedScripts) are appended to this file when the extension is built
+# (jifen_xl/lo_extension.py, from the scheme declarations): see the end of the installed copy.

@@ -1,12 +1,11 @@
-"""The community-ledger buttons: 校验数据, 计算积分, 打印存折 (WORKBOOKS.md "Commands")."""
+"""What the community-ledger buttons compute: 校验数据, 计算积分, 打印存折 (WORKBOOKS.md
+"Commands"; declared in the package's __init__.py)."""
 from __future__ import annotations
 
-from ..base import Action, Result, finish
+from ..base import Result, finish
 from ...core.problems import NOTICE, Problem
 from ...core.table import RawSheet
 from . import checks, model as lg, render
-
-INPUTS = lg.EXPECTED_HEADERS
 
 
 def check(sheets: dict[str, RawSheet | None], opts: dict) -> Result:
@@ -55,11 +54,3 @@ def passbook(sheets: dict[str, RawSheet | None], opts: dict) -> Result:
         return outs, [f"已生成存折：{'、'.join(o.name for o in outs)}"]
     return finish(problems, make)
 
-
-ACTIONS = (
-    Action("check", "校验数据", "ledger", INPUTS, check),
-    Action("ledger", "计算积分", "ledger", INPUTS, ledger),
-    Action("passbook", "打印存折", "ledger", INPUTS, passbook,
-        params=(("account", "text", "账户号"),
-                ("all", "flag", "每种账户类型各一张存折表"))),
-)

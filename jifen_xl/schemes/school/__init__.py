@@ -1,46 +1,77 @@
 """The school scheme (班级积分, SPEC S-1…S-12): a class's duty log, dorm inspections and exams.
 
+This file is the scheme's declaration (its buttons/commands, detection, files); it imports
+nothing heavy: the computing code is named by ``Ref`` and loaded on first use.
 schema.py: sheet names, settings, columns; read.py: reading (`load`); checks.py: the 日志
 checks; compute.py: periods, totals, the award list; render.py: the output sheets; model.py:
-those modules' public names in one place;
-data.py: the loaded data shared with the derived sources dorms.py (S-4, S-5) and exams.py
-(S-9); actions.py / exam_actions.py: the buttons; template.py, demo.py: `jifen new class`,
-`jifen demo`. Importing this package gives the whole scheme (derived sources included).
+those modules' public names in one place; data.py: the loaded data shared with the derived
+sources dorms.py (S-4, S-5) and exams.py (S-9); actions.py / exam_actions.py: the buttons'
+computations; template.py, demo.py: `jifen new class`, `jifen demo`.
 """
 from __future__ import annotations
 
-from ...core.ranking import RANK
-from ..base import PaperSource, PrintJob, Scheme
-from . import actions, demo, exam_actions, papers, render, schema, template
+from ..base import Action, LazyMap, PaperSource, Param, PrintJob, Scheme, check_action, refs
 
+ref = refs(__name__)
+RANK = "名次"   # core.ranking.RANK (a literal here: the declaration imports nothing heavy)
+INPUTS = LazyMap(ref("schema:EXPECTED_HEADERS"))   # every action reads every school input sheet
+BOOK = "高一3班.xlsx"
 
-def detect(names: set[str]) -> bool:
-    return schema.ROSTER in names or schema.LOG in names
-
+ACTIONS = (
+    check_action("school", INPUTS, ref("actions:check"), BOOK),
+    Action("week", "本周汇总", "school", INPUTS, ref("actions:week"),
+           params=(Param("week", "date", "该周内任一天，如 2026-09-07（默认：日志最后日期所在周）", "计算周",
+                         "“本周汇总”按钮算哪一周：填该周内任一天；空白＝日志最后日期所在周"),),
+           help="本周汇总：周汇总和周日上自习名单",
+           description="计算一周的周汇总和周日上自习名单（默认：日志最后日期所在的那一周）。",
+           examples=(f"jifen week {BOOK}", f"jifen week {BOOK} --week 2026-09-07"),
+           writes=("周汇总", "上自习名单")),
+    Action("month", "月报", "school", INPUTS, ref("actions:month"),
+           params=(Param("month", "month", "月份，如 2026-09（默认：日志最后日期所在月）", "计算月份",
+                         "“月报”按钮算哪个月，如 2026-09；空白＝日志最后日期所在月"),),
+           help="月报：月报、家长约谈名单、每周趋势",
+           description="计算月报（含家长评语栏）、家长约谈名单和每周积分趋势图（默认：日志最后日期所在的月）。",
+           examples=(f"jifen month {BOOK}", f"jifen month {BOOK} --month 2026-10"),
+           writes=("月报", "家长约谈", "周趋势")),
+    Action("awards", "学期奖励", "school", INPUTS, ref("actions:awards"), output_sheets=("学期奖励",),
+           help="学期奖励：按学期总分排名评奖",
+           description="按学期总分排名，生成学期奖励名单（一、二、三等奖；手工标的特等奖会保留）。",
+           examples=(f"jifen awards {BOOK}",),
+           writes=("学期奖励",)),
+    Action("exams", "考试加减分", "school", INPUTS, ref("exam_actions:exams"),
+           params=(Param("exam", "text", "考试名称（默认：最近一次）", "计算考试",
+                         "“考试加减分”按钮算哪次考试（考试名称）；空白＝最近一次", metavar="考试名称"),),
+           help="考试加减分：月考名次、进步、单科第一",
+           description="根据“考试”表计算月考名次、进步退步和单科第一的加减分（默认：最近一次考试）。",
+           examples=(f"jifen exams {BOOK}", f"jifen exams {BOOK} --exam 十月月考"),
+           writes=("考试加减分",)),
+)
 
 SCHEME = Scheme(
     name="school",
     label="班级积分",
     template_kind="class",
-    detect=detect,
-    detect_rank=30,
-    inputs=schema.EXPECTED_HEADERS,
-    actions=actions.ACTIONS + exam_actions.ACTIONS,
-    template_sheets=template.sheets,
+    identify=("名册", "日志"),
+    shared=("名册",),
+    description="班主任和值日班长用：日志、宿舍检查、考试，周汇总、月报、学期奖励",
+    example_file=BOOK,
+    inputs=INPUTS,
+    actions=ACTIONS,
+    template_sheets=ref("template:sheets"),
     template_file="班级积分.xlsx",
     xlsm_file="班级积分.xlsm",
-    demo=demo.school_demo,
-    charts={schema.TREND: render.trend_charts},
-    print_jobs=(PrintJob((schema.MONTHLY, schema.TREND), "月报与周趋势"),
+    demo=ref("demo:school_demo"),
+    charts={"周趋势": ref("render:trend_charts")},
+    print_jobs=(PrintJob(("月报", "周趋势"), "月报与周趋势"),
                 PrintJob(("家长通知单",), "家长通知单"),
                 PrintJob(("奖状",), "奖状"),
                 PrintJob(("家长通知书",), "家长通知书"),
                 PrintJob(("积分卡",), "积分卡")),
     export=None,
-    papers=papers.PAPERS,
+    papers=LazyMap(ref("papers:PAPERS")),
     paper_sources={
-        "家长通知单": PaperSource("month", schema.MONTHLY, "slips"),
-        "奖状": PaperSource("awards", schema.AWARDS, "certificates", final_only=True),
-        "积分卡": PaperSource("month", schema.MONTHLY, "cards", card=("学号", "姓名", "累计总分", RANK)),
+        "家长通知单": PaperSource("month", "月报", "slips"),
+        "奖状": PaperSource("awards", "学期奖励", "certificates", final_only=True),
+        "积分卡": PaperSource("month", "月报", "cards", card=("学号", "姓名", "累计总分", RANK)),
     },
 )

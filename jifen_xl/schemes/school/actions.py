@@ -1,23 +1,19 @@
-"""The school buttons: 校验数据, 本周汇总, 月报, 学期奖励, 今日总结 (WORKBOOKS.md "Commands")."""
+"""What the school buttons compute: 校验数据, 本周汇总, 月报, 学期奖励, 今日总结 (WORKBOOKS.md
+"Commands"; declared in the package's __init__.py)."""
 from __future__ import annotations
 
-from ..base import Action, Result, finish
+from ..base import Result, finish
 from ...core.periods import month_cn
 from ...core.points import from_cents
 from ...core.table import RawSheet
 from . import compute, day as day_report, render
 from .data import SchoolData
 from .read import load
-from .schema import AWARDS, EXPECTED_HEADERS
+from .schema import AWARDS
 
 
 def _load(sheets: dict[str, RawSheet]) -> SchoolData:
     return load(sheets)
-
-
-# Every school action reads every school input sheet, the derived sources' (dorms, exams)
-# included (schema.EXPECTED_HEADERS).
-INPUTS = EXPECTED_HEADERS
 
 
 def check(sheets, opts) -> Result:
@@ -68,12 +64,3 @@ def day(sheets, opts) -> Result:
     data = _load(sheets)
     return finish(data.problems, lambda: day_report.day_outputs(data, day_report.resolve_day(data, opts.get("date"))))
 
-
-ACTIONS = (
-    Action("check", "校验数据", "school", INPUTS, check),
-    Action("week", "本周汇总", "school", INPUTS, week,
-        params=(("week", "date", "该周内任一天，如 2026-09-07（默认：日志最后日期所在周）"),)),
-    Action("month", "月报", "school", INPUTS, month,
-        params=(("month", "month", "月份，如 2026-09（默认：日志最后日期所在月）"),)),
-    Action("awards", "学期奖励", "school", INPUTS, awards, output_sheets=(AWARDS,)),
-)

@@ -6,14 +6,13 @@ date; `--exam 全部` lists every exam.
 """
 from __future__ import annotations
 
-from ..base import Action, Result, finish
+from ..base import Result, finish
 from ...book.sheets import OutputSheet
 from ...core.points import from_cents
 from ...core.problems import Problem
 from . import exams as ex
 from .data import SchoolData
 from .read import load
-from .schema import EXPECTED_HEADERS
 
 OUTPUT = "考试加减分"
 COLUMNS = ["考试", "日期", "学号", "姓名", "事项", "分值"]
@@ -55,8 +54,3 @@ def exams(sheets, opts) -> Result:
         return exam_outputs(data, wanted)
     return finish(problems, make)
 
-
-ACTIONS = (
-    Action("exams", "考试加减分", "school", EXPECTED_HEADERS, exams,
-        params=(("exam", "text", "考试名称（默认：最近一次）"),)),
-)

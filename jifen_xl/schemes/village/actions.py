@@ -1,14 +1,11 @@
-"""The village buttons: 校验数据, 计算本季度, 年度评星 (WORKBOOKS.md "Commands")."""
+"""What the village buttons compute: 校验数据, 计算本季度, 年度评星 (WORKBOOKS.md "Commands";
+declared in the package's __init__.py)."""
 from __future__ import annotations
 
-from ..base import Action, Result, finish
+from ..base import Result, finish
 from ...core.periods import quarter_cn
 from ...core.problems import ERROR, NOTICE, Problem
 from . import checks, compute, model as vg, render
-
-INPUTS = vg.EXPECTED_HEADERS
-FINAL_HELP = ("生成正式结果（只计“已确认”的记录）：须在“公示记录”登记了本期公示且公示期已满、没有未处理的异议；"
-              "不加时，公示期满、无异议且记录都已确认或驳回（或已填上报日期）即为正式，否则为预公示")
 
 
 def check(sheets, opts) -> Result:
@@ -101,13 +98,3 @@ def year(sheets, opts) -> Result:
         return outs, lines
     return finish(problems, make)
 
-
-ACTIONS = (
-    Action("check", "校验数据", "village", INPUTS, check),
-    Action("quarter", "计算本季度", "village", INPUTS, quarter,
-        params=(("quarter", "quarter", "季度，如 2026Q3（默认：评议记录最后日期所在季度）"),
-                ("final", "flag", FINAL_HELP))),
-    Action("year", "年度评星", "village", INPUTS, year,
-        params=(("year", "year", "年度，如 2026（默认：设置中的年度，或评议记录最后日期所在年）"),
-                ("final", "flag", FINAL_HELP))),
-)

@@ -31,15 +31,25 @@
   var MS_PER_DAY = 86400000;
   var EXCEL_EPOCH = Date.UTC(1899, 11, 30);   // serial 0 in the 1900 date system (serial 61 = 1900-03-01)
 
-  // ---- workbook kind and actions (mirrors jifen_xl/app.py detect_scheme / find_action) ----
+  // ---- workbook kind and actions (the same data and rule as jifen_xl/app.py detect_scheme:
+  //      A.DETECT lists each scheme's identifying sheets; most distinctive sheets present wins,
+  //      then most shared ones (名册 …), then the first scheme in the table) ----
 
   function detectScheme(sheetNames) {
     var names = {};
     sheetNames.forEach(function (n) { names[n] = true; });
-    if (names["账户"] || names["申报"]) return "ledger";
-    if (names["农户名册"] || names["评议记录"]) return "village";
-    if (names["名册"] || names["日志"]) return "school";
-    return null;
+    var best = null, bestOwn = 0, bestShared = 0;
+    A.DETECT.forEach(function (d) {
+      var own = 0, shared = 0;
+      d.identify.forEach(function (n) {
+        if (!names[n]) return;
+        if (d.shared.indexOf(n) >= 0) shared++; else own++;
+      });
+      if (own > bestOwn || (own === bestOwn && shared > bestShared)) {
+        best = d.scheme; bestOwn = own; bestShared = shared;
+      }
+    });
+    return best;
   }
 
   function findAction(command, sheetNames) {
