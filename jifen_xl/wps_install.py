@@ -27,7 +27,6 @@ import os
 import re
 import shutil
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from . import __version__
 
@@ -184,6 +183,8 @@ def install(target: Path | None = None, token: str | None = None, port: int = DE
     if os.name != "nt":
         os.chmod(config, 0o600)
     url = dest.resolve().as_uri() + "/"
+    from xml.sax.saxutils import quoteattr
+
     version = quoteattr(__version__)
     _register(target / "publish.xml",
               f'<jsplugin name="{ADDIN_NAME}" type="et" url={quoteattr(url)} version={version} '

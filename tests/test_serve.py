@@ -159,8 +159,9 @@ def test_commands_lists_sheets_and_option_labels(client):
     assert {"名册", "日志", "设置"} <= set(by[("week", "school")]["sheets"])
     assert by[("week", "school")]["options"][0]["label"] == "计算周"
     assert "学期奖励" in by[("awards", "school")]["sheets"]
-    assert {c["button"] for c in cmds} == {"校验数据", "本周汇总", "月报", "学期奖励", "考试加减分",
-                                          "计算本季度", "年度评星", "计算积分", "打印存折"}
+    from jifen_xl.schemes import SCHEMES
+    assert [(c["command"], c["scheme"], c["button"]) for c in cmds] == [
+        (a.name, s.name, a.button) for s in SCHEMES for a in s.actions]
 
 
 # --------------------------------------------------------------------------- security

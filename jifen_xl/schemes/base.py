@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..book.sheets import OutputSheet
 from ..core import normalize as nz
 from ..core.problems import CHECK_COLUMNS, CHECK_SHEET, ERROR, NOTICE, REFUSED, Problem
-from ..core.table import RawSheet
+
+if TYPE_CHECKING:   # the declarations import no table parsing (light start)
+    from ..core.table import RawSheet
 
 
 @dataclass
