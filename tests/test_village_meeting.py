@@ -12,7 +12,7 @@ import pytest
 
 from contract import raw_sheets
 from village_fixtures import TODAY, d, record_row, scenario_village
-from jifen_xl.app import ACTIONS, load_actions
+from jifen_xl.app import ACTIONS
 from jifen_xl.core.periods import quarter, year
 from jifen_xl.core.problems import ERROR, NOTICE
 from jifen_xl.schemes.village import checks as vchecks, compute as vcompute, render as vrender
@@ -32,7 +32,6 @@ def load(book):
 
 
 def run(command, book, **opts):
-    load_actions()
     return ACTIONS[(command, "village")].compute(raw_sheets(book), opts)
 
 

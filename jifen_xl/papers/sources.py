@@ -121,7 +121,7 @@ class Resolver:
     def _option(self, action, param: str, suffix: str) -> dict:
         from ..schemes.base import parse_param
 
-        kind = next((k for n, k, _ in action.params if n == param), None)
+        kind = next((p.kind for p in action.params if p.name == param), None)
         if kind is None or not suffix:
             return {}
         try:
@@ -180,10 +180,10 @@ class Resolver:
             tries = [{}]
             if suffix:
                 tries = []
-                for pname, kind, _help in action.params:
-                    if kind in PERIOD_KINDS:
+                for p in action.params:
+                    if p.kind in PERIOD_KINDS:
                         try:
-                            tries.append(self._option(action, pname, suffix))
+                            tries.append(self._option(action, p.name, suffix))
                         except Refused:
                             continue
             for opts in tries:
