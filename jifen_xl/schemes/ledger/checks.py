@@ -39,7 +39,7 @@ def load(sheets: dict[str, RawSheet | None]) -> LedgerData:
     problems += probs
     rules, probs = read_rules(sheets.get(RULES))
     problems += probs
-    items, probs = read_catalogue(sheets.get(CATALOGUE))
+    items, probs = read_catalogue(sheets.get(CATALOGUE), villages)
     problems += probs
     data = LedgerData(settings, villages, accounts, rules, EntryBuilder().frame(), problems, items)
     dates: list[date] = []
@@ -64,7 +64,7 @@ def matcher(data: LedgerData, what: str) -> IdMatcher:
             data.matchers[what] = IdMatcher(data.rules, what=what,
                                             items={c: r.rule.item for c, r in data.rules.items()})
         else:
-            data.matchers[what] = IdMatcher(data.items, what=what)
+            data.matchers[what] = IdMatcher(data.item_names, what=what)
     return data.matchers[what]
 
 
@@ -83,7 +83,7 @@ def hint(data: LedgerData, what: str, typed: str) -> str:
     t = (typed or "").strip()
     if found or what != "商品" or len(t) < 2:
         return found
-    near = sorted(i for i in data.items if t in i or i in t)
+    near = sorted(i for i in data.item_names if t in i or i in t)
     return f"，是不是 {' 或 '.join(near[:3])}{' 等' if len(near) > 3 else ''}？" if near else ""
 
 
@@ -174,18 +174,27 @@ def read_rules(raw: RawSheet | None) -> tuple[dict[str, LedgerRule], list[Proble
     return out, problems
 
 
-def read_catalogue(raw: RawSheet | None) -> tuple[dict[str, Item], list[Problem]]:
+def read_catalogue(raw: RawSheet | None, villages: dict[str, Village]
+                   ) -> tuple[dict[tuple[str, str], Item], list[Problem]]:
+    """`兑换目录` (L-6, L-10): one row per product and village (村名 empty: every village,
+    each keeping its own stock); a village's own row of a product takes precedence."""
     if raw is None:
         return {}, []
     recs, problems = parse_table(raw, CATALOGUE_COLS)
-    out: dict[str, Item] = {}
-    items = UniqueBy(raw.name, "商品")      # the first valid row of an item wins
+    out: dict[tuple[str, str], Item] = {}
+    items = UniqueBy(raw.name, "商品")      # the first valid row of an item (in a village) wins
     for r in recs:
-        name, row = r["商品"], r["_row"]
+        name, row, village = r["商品"], r["_row"], r["村名"] or ""
         if not name or r["所需积分"] is None or r["价值元"] is None:
             continue
-        if repeat := items.repeat(name, row):
-            problems.append(repeat)
+        if (name, village) in items:
+            where = f"“{village}”的这个商品" if village else "每个村都有的这个商品"
+            problems.append(Problem(raw.name, row, "商品", name,
+                                    f"商品重复（第{items.rows[(name, village)]}行已有{where}）"))
+            continue
+        if village and village not in villages:
+            problems.append(Problem(raw.name, row, "村名", village,
+                                    "“村庄”表中没有这个村（村名为空表示每个村都有这个商品）"))
             continue
         if r["所需积分"] <= 0:
             problems.append(Problem(raw.name, row, "所需积分", r["所需积分"], "所需积分必须大于 0"))
@@ -193,8 +202,8 @@ def read_catalogue(raw: RawSheet | None) -> tuple[dict[str, Item], list[Problem]
         if r["价值元"] < 0:
             problems.append(Problem(raw.name, row, "价值元", r["价值元"], "价值元不能是负数"))
             continue
-        out[name] = Item(name, to_cents(r["所需积分"]), to_cents(r["价值元"]), r["库存"], row)
-        items.keep(name, row)
+        out[(name, village)] = Item(name, to_cents(r["所需积分"]), to_cents(r["价值元"]), r["库存"], row, village)
+        items.keep((name, village), row)
     return out, problems
 
 
@@ -498,10 +507,24 @@ def check_redemption_account_known(r: dict, data: LedgerData) -> Problem | None:
 
 def check_redemption_item_known(r: dict, data: LedgerData) -> Problem | None:
     """L-6: the 商品 is in `兑换目录`."""
-    if r["商品"] not in data.items:
+    if not data.offered_in(r["商品"]):
         return Problem(REDEMPTIONS, r["_row"], "商品", r["商品"],
                        "“兑换目录”中没有这个商品" + hint(data, "商品", r["商品"]))
     return None
+
+
+def check_redemption_item_offered(r: dict, data: LedgerData) -> Problem | None:
+    """L-10: each village runs its own exchange — the product is on the shelf of the village
+    the account belongs to on the redemption's date (L-7)."""
+    acc = data.accounts.get(r["账户号"])
+    if acc is None or not data.offered_in(r["商品"]):
+        return None
+    village = data.village_on(acc.aid, r["日期"])
+    if data.item_for(r["商品"], village) is not None:
+        return None
+    return Problem(REDEMPTIONS, r["_row"], "商品", r["商品"],
+                   f"{village}的兑换目录没有这个商品（只有 {'、'.join(data.offered_in(r['商品']))} 提供；"
+                   f"该账户 {r['日期'].isoformat()} 属于{village}）")
 
 
 def check_redemption_quantity(r: dict, data: LedgerData) -> Problem | None:
@@ -514,7 +537,8 @@ def check_redemption_quantity(r: dict, data: LedgerData) -> Problem | None:
 RedemptionCheck = Callable[[dict, LedgerData], "Problem | None"]
 # In order; every check runs (all of a row's problems are reported); a row with one is left out.
 REDEMPTION_CHECKS: list[RedemptionCheck] = [
-    check_redemption_account_known, check_redemption_item_known, check_redemption_quantity,
+    check_redemption_account_known, check_redemption_item_known, check_redemption_item_offered,
+    check_redemption_quantity,
 ]
 
 

@@ -36,31 +36,35 @@ class _Balances:
 
 
 def process_redemptions(data: LedgerData, recs: list[dict]) -> list[Problem]:
-    """L-5, L-6: in date order (stable by row), each redemption needs spendable balance
-    (claims recorded on or before its date minus earlier accepted redemptions), stock, and
-    room in the budget of the account's village on that date (人均奖励预算 × 常住人口 元 per
-    calendar year). One that fails is refused (拒绝) with every reason and left out."""
+    """L-5, L-6, L-10: in date order (stable by row), each redemption needs spendable balance
+    (claims recorded on or before its date minus earlier accepted redemptions), stock on the
+    shelf of the account's village on that date, and room in that village's budget
+    (人均奖励预算 × 常住人口 元 per calendar year) — each village runs its own exchange, so
+    one village's redemptions never use another's stock or budget. One that fails is
+    refused (拒绝) with every reason and left out."""
     problems: list[Problem] = []
     balances = _Balances(data.entries)
     spent: dict[str, int] = {}                      # points redeemed per account
-    sold: dict[str, int] = {}                       # units per item
+    sold: dict[tuple[str, str], int] = {}           # units per (item, village): L-10
     paid: dict[tuple[str, int], int] = {}           # 元 cents per (village, year)
     per_head = to_cents(data.settings["人均奖励预算"])
     for r in sorted(recs, key=lambda r: (r["日期"], r["_row"])):
-        d, aid, item = r["日期"], r["账户号"], data.items[r["商品"]]
+        d, aid = r["日期"], r["账户号"]
+        village = data.village_on(aid, d)
+        item = data.item_for(r["商品"], village)
         qty = r["数量"]
         acc = data.accounts[aid]
         cost, value = item.points * qty, item.value * qty
-        village = data.village_on(aid, d)
+        shelf = (item.name, village)
         reasons = []
         if acc.closed:
             reasons.append("账户已注销")
         available = max(0, balances.cumulative(aid, d) - spent.get(aid, 0))
         if cost > available:
             reasons.append(f"{REASON_BALANCE}（需要 {fmt(cost)} 分，{d.isoformat()} 可用余额 {fmt(available)} 分）")
-        if item.stock is not None and sold.get(item.name, 0) + qty > item.stock:
-            left = item.stock - sold.get(item.name, 0)
-            reasons.append(f"{REASON_STOCK}（需要 {qty}，剩余 {left}）")
+        if item.stock is not None and sold.get(shelf, 0) + qty > item.stock:
+            left = item.stock - sold.get(shelf, 0)
+            reasons.append(f"{REASON_STOCK}（{village}需要 {qty}，剩余 {left}）")
         budget = per_head * data.villages[village].population
         used = paid.get((village, d.year), 0)
         if used + value > budget:
@@ -73,7 +77,7 @@ def process_redemptions(data: LedgerData, recs: list[dict]) -> list[Problem]:
                                     f"不予兑换：{text}", REFUSED))
             continue
         spent[aid] = spent.get(aid, 0) + cost
-        sold[item.name] = sold.get(item.name, 0) + qty
+        sold[shelf] = sold.get(shelf, 0) + qty
         paid[(village, d.year)] = used + value
         data.redemptions.append(Redemption(r["_row"], d, aid, item.name, qty, cost, value, village))
     return problems

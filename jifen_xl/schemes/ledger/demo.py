@@ -1,6 +1,8 @@
 """Demo for `jifen demo`: a town of three villages with a year of claims through the six
 steps (L-3), false and rejected claims, redemptions (some refused, L-6), one transfer
-(L-7); runs `check`, `ledger` and `passbook --all`."""
+(L-7); each village runs its own exchange (L-10): the catalogue's rows are on every village's
+shelf with its own stock (two bottles of oil each), and 曾巷村 alone offers 农家乐餐券.
+Runs `check`, `ledger` and `passbook --all`."""
 from __future__ import annotations
 
 import random
@@ -87,13 +89,16 @@ def ledger_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[s
     # redemptions: monthly market days; some accounts try beyond their balance
     catalogue = [r[0] for r in lt.CATALOGUE_ROWS]
     by["兑换目录"].rows = [list(r) for r in lt.CATALOGUE_ROWS]
-    by["兑换目录"].rows[3][3] = 2                      # 食用油: only two bottles this year
+    by["兑换目录"].rows[3][3] = 2                      # 食用油: only two bottles a village this year
+    by["兑换目录"].rows.append(["农家乐餐券", 20, 10, 2, "曾巷村"])   # L-10: one village's own item
     reds = []
     for month in range(4, 13):
         for _ in range(rng.randint(12, 18)):
             acc = rng.choice(open_accounts)
             reds.append([date(2026, month, rng.randint(1, 25)), acc[0], rng.choice(catalogue),
                          rng.choice((1, 1, 1, 2)), "文书李娜"])
+    zeng = [a for a in open_accounts if a[3] == "曾巷村" and a[1] in ("村民", "党员")]
+    reds += [[date(2026, 7, 1 + k), a[0], "农家乐餐券", 1, "文书李娜"] for k, a in enumerate(zeng[:3])]
     reds.sort(key=lambda r: r[0])
     by["兑换记录"].rows = reds
     # one family moves from 曾巷村 to 新河村 mid-year

@@ -114,6 +114,7 @@ CATALOGUE_COLS = [
     Col("所需积分", "decimal", required=True, optional_column=False),
     Col("价值元", "decimal", required=True, optional_column=False),
     Col("库存", "count"),
+    Col("村名", "text", default=""),     # L-10: empty = every village, each with its own stock
 ]
 REDEMPTION_COLS = [
     Col("日期", "date", required=True, optional_column=False),
@@ -183,11 +184,14 @@ class LedgerRule:
 
 @dataclass(frozen=True)
 class Item:
+    """One `兑换目录` row (L-6, L-10): a product on one village's shelf, or (``village`` "")
+    on every village's — each village with its own stock of it."""
     name: str
     points: int        # cents per unit
     value: int         # 元 in cents per unit
-    stock: int | None  # None: unlimited (services)
+    stock: int | None  # None: unlimited (services); per village
     row: int
+    village: str = ""  # 村名; "" = every village
 
 
 @dataclass(frozen=True)
@@ -219,7 +223,7 @@ class LedgerData:
     rules: dict[str, LedgerRule]
     entries: pd.DataFrame          # counted claims (status 通过) and false-claim deductions (虚假)
     problems: list[Problem]
-    items: dict[str, Item] = field(default_factory=dict)
+    items: dict[tuple[str, str], Item] = field(default_factory=dict)   # (商品, 村名 or "") → item
     redemptions: list[Redemption] = field(default_factory=list)   # accepted, in processing order
     refused: list[tuple[int, str]] = field(default_factory=list)  # (兑换记录 row, reasons)
     transfers: list[Transfer] = field(default_factory=list)       # accepted, in date order
@@ -244,6 +248,21 @@ class LedgerData:
             if t.aid == aid and t.date <= d:
                 v = t.new
         return v
+
+    @property
+    def item_names(self) -> list[str]:
+        """The catalogue's product names, each once, in sheet order (L-6, L-10)."""
+        return list(dict.fromkeys(name for name, _ in self.items))
+
+    def item_for(self, name: str, village: str) -> Item | None:
+        """L-10: the product on ``village``'s shelf — its own row, else the every-village row."""
+        return self.items.get((name, village)) or self.items.get((name, ""))
+
+    def offered_in(self, name: str) -> list[str]:
+        """L-10: the villages that offer ``name`` (all of them for an every-village row)."""
+        if (name, "") in self.items:
+            return list(self.villages)
+        return [v for (n, v) in self.items if n == name]
 
     def current_village(self, aid: str) -> str:
         return self.village_on(aid, date.max)
