@@ -216,6 +216,7 @@ def test_record_after_the_notice_began_keeps_the_period_pre_notice_C8():
     assert LATE in fresh(result)[0].message and "2026-09-26" in fresh(result)[0].message
     summary, notice = result.outputs[1], result.outputs[2]
     assert "预公示" in summary.title and "公示期 2026-09-26 至 2026-09-28" in notice.title
+    assert summary.status == "预公示" and "公示期 2026-09-26 至 2026-09-28" in summary.title
     assert total(summary, "H05") == 147                   # 145 as posted + 2: the notice version counts it
     refused = run("quarter", book, quarter=(2026, 3), final=True)
     assert refused.exit_code == 1 and found(refused, ERROR) == [("评议记录", late, "日期", ERROR)]
@@ -236,7 +237,9 @@ def test_a_new_notice_row_makes_it_final_again_after_it_ends_C8(monkeypatch):
     monkeypatch.setenv("JIFEN_TODAY", "2026-10-12")                         # ended, nothing open
     final = run("quarter", book, quarter=(2026, 3))
     assert fresh(final) == [] and "正式" in final.outputs[1].title
-    assert "公示期 2026-10-09 至 2026-10-11" in final.outputs[2].title
+    for sheet in final.outputs[1:3]:              # the summary's header and the notice show the new notice
+        assert "公示期 2026-10-09 至 2026-10-11" in sheet.title and "2026-09-26" not in sheet.title
+        assert sheet.notice == (d(10, 9), d(10, 11)) and sheet.status == "正式"
     assert total(final.outputs[1], "H05") == 147
     res = vcompute.quarter_result(load(book), Q3)
     assert (res.final, res.notice_start, res.notice_end, res.meeting) == (True, d(10, 9), d(10, 11), None)
@@ -265,3 +268,12 @@ def test_records_of_a_later_period_do_not_touch_an_earlier_notice_C8():
     # H08 E01 2026-10-15 is after Q3's notice (2026-10-09) but in Q4: Q3 stays final
     result = run("quarter", scenario_village(), quarter=(2026, 3))
     assert fresh(result) == [] and "正式" in result.outputs[1].title
+
+
+def test_the_check_button_names_a_missing_meeting_and_changes_after_a_notice_V11_C8():
+    assert fresh(run("check", scenario_village())) == []
+    book = early_q3_notice(set_meeting(scenario_village(), None, None, None, None))
+    late = add_record(book, d(9, 27), "H05", "E01")
+    result = run("check", book)
+    assert result.exit_code == 0
+    assert found(result) == [("评议记录", late, "日期", NOTICE), ("公示记录", YEAR_ROW, "审议日期", NOTICE)]

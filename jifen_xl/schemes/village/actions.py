@@ -9,9 +9,15 @@ from . import checks, compute, model as vg, render
 
 
 def check(sheets, opts) -> Result:
+    """Every input check, and for each notice recorded in `公示记录` what keeps its period
+    预公示 by the data (C-8: rows after it began; V-11: the year's meeting) as 提示."""
     data = checks.load(sheets)
     n = len(data.entries)
-    return finish(data.problems, lambda: ([], [
+    noticed = list(data.problems)
+    for label, rec in data.notices.items():
+        period = vg.period_of_label(label)
+        noticed += compute.late_changes(data, period, rec) + compute.meeting_problems(period, rec)
+    return finish(noticed, lambda: ([], [
         f"校验完成：{len(data.participants)} 户参与评议（共 {len(data.households)} 户），"
         f"{len(data.panels)} 个评议小组，{n} 条评议记录。"]))
 

@@ -24,6 +24,13 @@ def _notice_period(begin: date | None, end: date | None) -> str:
     return f"公示期 {begin.isoformat()} 至 {end.isoformat()}"
 
 
+def _state(res: PeriodResult) -> str:
+    """The state in a summary's header (C-8, V-8): 正式/预公示, the dates of the notice in
+    force (when one is recorded) and 数据截至."""
+    posted = f"公示期 {res.notice_start.isoformat()} 至 {res.notice_end.isoformat()}，" if res.notice_start else ""
+    return f"（{res.version}，{posted}数据截至 {res.as_of.isoformat()}）"
+
+
 def _cell(cents: int):
     return from_cents(cents)
 
@@ -55,7 +62,6 @@ def render_quarter(data: VillageData, res: PeriodResult) -> list[OutputSheet]:
     """`季度汇总-<Q>` and `公示-<Q>` (V-4, V-8)."""
     period, ordered, begin, end, version = res.period, res.standings, res.notice_start, res.notice_end, res.version
     y, q = period.start.year, (period.start.month - 1) // 3 + 1
-    stamp = res.as_of
     summary = [[s.household.hid, s.household.head, s.household.group,
                 _cell(s.season[ENVIRONMENT]), _cell(s.season[CIVILITY]),
                 *(_cell(s.scores[c]) for c in CATEGORIES), _cell(s.total), s.rank] for s in ordered]
@@ -66,7 +72,7 @@ def render_quarter(data: VillageData, res: PeriodResult) -> list[OutputSheet]:
     head = f"{data.title}　{y}年第{q}季度"
     return [
         OutputSheet(quarter_sheet(period.label), QUARTER_COLS, summary, landscape=True,
-                    title=f"{head}农户积分汇总（{version}，数据截至 {stamp.isoformat()}）", **_info(res)),
+                    title=f"{head}农户积分汇总{_state(res)}", **_info(res)),
         _notice_sheet(notice_sheet(period.label), QUARTER_NOTICE_COLS, notice,
                       f"{head}农户积分公示（{version}）　{_notice_period(begin, end)}，"
                       "如有异议请在公示期内向村评议小组提出", res),
@@ -78,7 +84,6 @@ def render_year(data: VillageData, res: PeriodResult) -> list[OutputSheet]:
     (C-8) `星级评定-<Y>` (starred households with their 文明户 medal and the bank's credit
     list), between the two (V-3, V-7, V-8, V-10)."""
     period, ordered, begin, end, version = res.period, res.standings, res.notice_start, res.notice_end, res.version
-    stamp = res.as_of
     table = [[s.household.hid, s.household.head, s.household.group,
               *(_cell(s.scores[c]) for c in CATEGORIES), _cell(s.total), s.rank, s.star, s.pending]
              for s in ordered]
@@ -89,7 +94,7 @@ def render_year(data: VillageData, res: PeriodResult) -> list[OutputSheet]:
                s.pending, begin, end, ""] for s in ordered]
     head = f"{data.title}　{period.label}年度"
     outs = [OutputSheet(year_sheet(period.label), YEAR_COLS, table, landscape=True,
-                        title=f"{head}农户积分汇总（{version}，数据截至 {stamp.isoformat()}）", **_info(res))]
+                        title=f"{head}农户积分汇总{_state(res)}", **_info(res))]
     if res.final:
         outs.append(OutputSheet(star_sheet(period.label), STAR_COLS, stars,
                                 title=f"{head}星级文明户评定（{version}）：三星及以上颁发奖牌，星级户列入信用户名单",
