@@ -267,3 +267,25 @@ def test_inactive_and_headless_dorm_are_notices():
     assert "S03" not in set(data.entries["sid"])
     # 303 without a head: 周杰 is an 其他成员 now (−0.5, not a cadre)
     assert points_of(data, "S09") == [("宿舍303就寝不合格（其他成员）", -50)]
+
+
+def test_data_as_of_is_the_latest_entered_date_never_a_bonus_date():
+    """Issue #23 case 7: the 302 月全优（暂计） is dated 09-30, but the data end on 09-11 (the
+    last inspection): 数据截至 says 09-11, and the week's as-of too."""
+    data = sc.load(book())
+    assert date(2026, 9, 30) in set(data.entries["date"])            # the bonus is there …
+    month = sc.month_outputs(data, sc.resolve_month(data, (2026, 9)))[0]
+    assert month.as_of == date(2026, 9, 11)                           # … but not the data's end
+    assert "数据截至 2026-09-11" in month.title
+    week = sc.week_outputs(data, sc.resolve_week(data, date(2026, 9, 7)))[0]
+    assert week.as_of == date(2026, 9, 11)
+    assert sc.data_end(data) == date(2026, 9, 11)
+
+
+def test_a_bonus_dated_at_the_semester_end_does_not_close_the_semester():
+    """A month running past 学期结束 dates its bonus on the last day: that is no entry on it."""
+    settings = [r if r[0] != "学期结束" else ["学期结束", date(2026, 9, 20)] for r in SETTINGS]
+    data = sc.load(book(settings=settings))
+    assert date(2026, 9, 20) in set(data.entries["date"])            # 月全优 dated at the end
+    final, why = sc.awards_final(data)
+    assert not final and "2026-09-11" in why

@@ -16,7 +16,9 @@ from jifen_xl.book import lock
 from jifen_xl.book.ooxml import safesave
 from jifen_xl.cli import main
 
-WEEKS = ["2026-09-01", "2026-09-07", "2026-09-14", "2026-09-21", "2026-09-28", "2026-10-05"]
+WEEKS = ["2026-09-01", "2026-09-07", "2026-09-14", "2026-09-21", "2026-09-28"]
+# six runs that each leave a new version of the workbook (the semester is September)
+RUNS = [["week", "--week", w] for w in WEEKS] + [["month", "--month", "2026-09"]]
 
 
 def backups(folder, stem_start: str = "") -> list:
@@ -95,8 +97,8 @@ def test_long_names_sharing_their_beginning_keep_their_own_backups(tmp_path):
     a_backups = backups(tmp_path)
     assert len(a_backups) == 3
     kept_a = {p.name: p.read_bytes() for p in a_backups}
-    for w in WEEKS:                                      # six runs of B, each a new version
-        assert main(["week", str(b), "--week", w]) == 0
+    for cmd, opt, value in RUNS:                         # six runs of B, each a new version
+        assert main([cmd, str(b), opt, value]) == 0
     for name, data in kept_a.items():
         assert (tmp_path / safesave.BACKUP_DIR / name).read_bytes() == data
     b_backups = [p for p in backups(tmp_path) if p.name not in kept_a]
@@ -121,8 +123,8 @@ def test_pruning_leaves_a_workbook_whose_name_differs_only_in_case(tmp_path):
     assert main(["week", str(upper), "--week", WEEKS[0]]) == 0
     kept = backups(tmp_path, "A-")
     assert len(kept) == 1
-    for w in WEEKS:
-        assert main(["week", str(lower), "--week", w]) == 0
+    for cmd, opt, value in RUNS:
+        assert main([cmd, str(lower), opt, value]) == 0
     assert backups(tmp_path, "A-") == kept
 
 
@@ -180,3 +182,51 @@ def test_two_runs_that_both_fall_back_still_exclude_each_other(tmp_path, monkeyp
         t.start()
         t.join()
     assert result == ["busy"]
+
+
+# ---- case 6: a period outside the semester or the year is an 错误 --------------------------
+
+def check_errors(path) -> list[list]:
+    rows = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("校验").to_python()
+    return [r for r in rows[1:] if r[5] == "错误"]
+
+
+def sheet_rows(path, name) -> list[list]:
+    return pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+
+
+@pytest.mark.parametrize("cmd,bad,output", [
+    (["week", "--week"], "2025-09-07", "周汇总"),          # a wrong year
+    (["week", "--week"], "2027-03-01", "周汇总"),          # after 学期结束
+    (["month", "--month"], "2025-09", "月报"),
+    (["month", "--month"], "2026-08", "月报"),            # the month before 学期开始
+])
+def test_a_period_outside_the_semester_is_an_error(tmp_path, capsys, cmd, bad, output):
+    path = write_xlsx(tmp_path / "班级.xlsx", scenario_class())
+    good = "2026-09-07" if cmd[0] == "week" else "2026-09"
+    assert main([cmd[0], str(path), cmd[1], good]) == 0
+    before = sheet_rows(path, output)
+    assert main([cmd[0], str(path), cmd[1], bad]) == 1
+    errs = check_errors(path)
+    assert errs and errs[0][0] == "设置" and "不在本学期" in errs[0][4], errs
+    assert sheet_rows(path, output) == before                # the last good result stays
+    assert "不在本学期" in capsys.readouterr().out
+
+
+def test_a_week_overlapping_the_semester_start_is_fine(tmp_path):
+    path = write_xlsx(tmp_path / "班级.xlsx", scenario_class())
+    assert main(["week", str(path), "--week", "2026-08-31"]) == 0     # Mon 08-31 … Sun 09-06
+
+
+def test_a_village_period_outside_its_year_is_an_error(tmp_path, capsys):
+    from village_fixtures import scenario_village
+
+    path = write_xlsx(tmp_path / "村.xlsx", scenario_village())
+    year = next(r[1] for r in scenario_village()["设置"] if r[0] == "年度")
+    assert main(["quarter", str(path), "--quarter", f"{year}Q3"]) == 0
+    before = [n for n in pc.CalamineWorkbook.from_path(str(path)).sheet_names]
+    assert main(["quarter", str(path), "--quarter", f"{year - 1}Q3"]) == 1
+    assert main(["year", str(path), "--year", str(year + 1)]) == 1
+    errs = check_errors(path)
+    assert errs and "不在设置的年度" in errs[0][4]
+    assert pc.CalamineWorkbook.from_path(str(path)).sheet_names == before

@@ -2,7 +2,7 @@
 ``Problem``s (sheet, row, column, value, Chinese message)."""
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
 from .problems import ERROR, Problem
 
@@ -36,3 +36,33 @@ class UniqueBy:
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self.rows
+
+
+def run_row_checks(checks: Sequence[Callable], args: tuple, *, stops: Callable[[Callable, Problem], bool],
+                   after_error: Mapping[Callable, Callable[..., bool]], stop_after: Callable | None = None,
+                   stopped: bool = False) -> tuple[list[Problem], bool]:
+    """Run one row's ``checks`` in order on ``args``: (the problems, whether the row stopped —
+    it then becomes no entry).
+
+    A problem for which ``stops(check, problem)`` holds stops the row; so does reaching
+    ``stop_after`` (a row whose required cells are blank or unreadable), and ``stopped`` says
+    it stopped before any check ran. After a stopping 提示 (the row is left out on purpose)
+    nothing more runs. After an 错误 every problem of the row is still wanted in the same run
+    (issue #23): the checks listed in ``after_error`` run when their predicate (called with
+    ``args``) says the cells they read are sound; the others rely on what failed."""
+    problems: list[Problem] = []
+    for check in checks:
+        if stopped:
+            sound = after_error.get(check)
+            if sound is None or not sound(*args):
+                continue
+        found = check(*args)
+        if found is not None:
+            problems.append(found)
+            if stops(check, found):
+                if found.level != ERROR and not stopped:
+                    return problems, True
+                stopped = True
+        if check is stop_after:
+            stopped = True
+    return problems, stopped

@@ -2,7 +2,7 @@
 "Commands"; declared in the package's __init__.py)."""
 from __future__ import annotations
 
-from ..base import Result, finish
+from ..base import Result, finish, outside_span
 from ...core.periods import month_cn
 from ...core.points import from_cents
 from ...core.table import RawSheet
@@ -24,27 +24,29 @@ def check(sheets, opts) -> Result:
 
 def week(sheets, opts) -> Result:
     data = _load(sheets)
+    w = compute.resolve_week(data, opts.get("week"))
+    problems = data.problems + outside_span(w, data.semester, "周", "本学期", "计算周")
 
     def make():
-        w = compute.resolve_week(data, opts.get("week"))
         outs = render.week_outputs(data, w)
         n = len(outs[1].rows)
         return outs, [f"已生成{render.week_label(data, w)}周汇总（{len(outs[0].rows)} 人），周日上自习 {n} 人。"]
-    return finish(data.problems, make)
+    return finish(problems, make)
 
 
 def month(sheets, opts) -> Result:
     data = _load(sheets)
+    m = compute.resolve_month(data, opts.get("month"))
+    problems = data.problems + outside_span(m, data.semester, "月份", "本学期", "计算月份")
 
     def make():
-        m = compute.resolve_month(data, opts.get("month"))
         outs = render.month_outputs(data, m) + render.trend_outputs(data, m.end)   # 周趋势 + charts (#9)
         lines = [f"已生成 {month_cn(m)} 月报（{len(outs[0].rows)} 人），家长约谈 {len(outs[1].rows)} 人。"]
         counts = compute.recorder_counts(data, m)       # S-14: who recorded how much
         if counts:
             lines.append("本月各记录人登记条数：" + "、".join(f"{k} {v}" for k, v in counts.items()))
         return outs, lines
-    return finish(data.problems, make)
+    return finish(problems, make)
 
 
 def awards(sheets, opts) -> Result:

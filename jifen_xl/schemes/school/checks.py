@@ -248,8 +248,8 @@ def check_excused_by_leave(r: LogRow, ctx: LogContext) -> Problem | None:
 
 
 LogCheck = Callable[[LogRow, LogContext], "Problem | None"]
-# In order; a row stops at its first problem (a 提示 of check_student_active or
-# check_excused_by_leave too: the row is left out), except after the checks of
+# In order (core.checks.run_row_checks); a row stops at its first problem (a 提示 of
+# check_student_active or check_excused_by_leave too: the row is left out), except after the checks of
 # REPORTED_TOGETHER (a blank 对象 is reported with a blank 代码; a 记录人 who is not the
 # 负责人 is only a 提示); a row with a blank or unreadable required cell stops after
 # check_code_present (parse_columns reported the unreadable ones).
@@ -261,6 +261,20 @@ LOG_CHECKS: list[LogCheck] = [
 # These report their problem and let the row go on (a 提示 of check_recorder_role never stops it).
 REPORTED_TOGETHER = (check_target_present, check_recorder_role)
 LAST_CELL_CHECK = check_code_present
+# After an 错误 these still run, when the cells they read are sound, so that every problem of
+# a row is reported in one run (issue #23); the others (double entries, roles, leave) wait for
+# a row without errors.
+AFTER_ERROR: dict[LogCheck, Callable[[LogRow, LogContext], bool]] = {
+    check_target_present: lambda r, ctx: True,
+    check_code_present: lambda r, ctx: True,
+    check_code_known: lambda r, ctx: bool(r.code) and "代码" not in r.bad,
+    check_item_matches: lambda r, ctx: r.rule is not None,
+    check_student_known: lambda r, ctx: bool(r.target) and "对象" not in r.bad,
+    check_name_matches: lambda r, ctx: r.members is not None,
+    check_student_active: lambda r, ctx: r.members is not None,
+    check_collective_members: lambda r, ctx: r.kind is not None,
+    check_explicit_value: lambda r, ctx: r.rule is not None and "分值" not in r.bad,
+}
 
 
 WEEKLY_SINGLE_MARKS = ("每周一人", "每周1人")

@@ -12,6 +12,7 @@ from ...core.periods import Period, month_of, week_of
 from ...core.ranking import award_keys, competition_rank, tier_for_rank
 from ...core.table import Col, RawSheet, parse_table
 from .data import SchoolData
+from .dorms import PERIOD_BONUS_CODES
 from .schema import SPECIAL_AWARD, TIERS
 
 
@@ -54,10 +55,17 @@ def recorder_counts(data: SchoolData, period: Period) -> dict[str, int]:
     return counts
 
 
+def entered(entries: pd.DataFrame) -> pd.Series:
+    """Entries dated by what was entered: all but the streak bonuses dated at their period's
+    end (issue #23: a 月全优（暂计） on 09-30 is not data up to 09-30)."""
+    return ~entries["code"].isin(PERIOD_BONUS_CODES) if len(entries) else pd.Series([], dtype=bool)
+
+
 def data_end(data: SchoolData) -> date | None:
-    """The latest date the data reach: ordinary log rows (C-9) and counted derived entries."""
+    """The latest date the data reach: ordinary log rows (C-9) and counted entries, except
+    the derived ones dated at a period's end (``entered``)."""
     e = data.entries
-    live = e.loc[~e["cancelled"], "date"] if len(e) else e["date"]
+    live = e.loc[~e["cancelled"] & entered(e), "date"] if len(e) else e["date"]
     dates = [d for d in (data.latest, live.max() if len(live) else None) if d is not None]
     return max(dates) if dates else None
 

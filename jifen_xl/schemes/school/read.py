@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...core import engine
 from ...core.engine import EntryBuilder, LimitGroup, Rule, Subject
-from ...core.checks import UniqueBy
+from ...core.checks import UniqueBy, run_row_checks
 from ...core.ids import match_column
 from ...core.periods import Period
 from ...core.points import to_cents
@@ -14,8 +14,8 @@ from ...core import reversals
 from ...core.table import Columns, RawSheet, gc_paused, parse_columns, parse_settings, parse_table
 from . import dorms, exams
 from .leave import read_additions, read_leave
-from .checks import (LAST_CELL_CHECK, LOG_CHECKS, NONE_BAD, REPORTED_TOGETHER, TABLE_CHECKS, LogContext,
-                     LogRow)
+from .checks import (AFTER_ERROR, LAST_CELL_CHECK, LOG_CHECKS, NONE_BAD, REPORTED_TOGETHER, TABLE_CHECKS,
+                     LogContext, LogRow)
 from .data import (DerivedSource, SchoolData, _merge_group, code_matcher, default_cadre_double,
                    student_matcher)
 from .schema import (LEAVE, LOG, LOG_COLS, TEACHER_LIST, ROSTER, ROSTER_COLS, RULE_COLS, RULES, SETTING_SCHEMA, SETTINGS,
@@ -163,6 +163,10 @@ def _semester(settings: dict, log: Columns, problems: list[Problem], pairs: dict
     return Period(start, end, f"{start.isoformat()}～{end.isoformat()}"), latest
 
 
+def _stops(check, problem) -> bool:
+    return check not in REPORTED_TOGETHER
+
+
 def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder,
                  reversed_rows: dict[int, int] | None = None) -> list[Problem]:
     """Every valid, non-reversal `日志` row becomes entries: LOG_CHECKS run in order, then
@@ -180,15 +184,11 @@ def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder,
         bad = bad_rows.get(idx, NONE_BAD) if bad_rows else NONE_BAD
         r = LogRow(row, d, target, who, code, item, count, value, recorder, remark, ref, bad)
         incomplete = not target or not code or d is None or bad
-        for check in LOG_CHECKS:
-            found = check(r, ctx)
-            if found is not None:
-                problems.append(found)
-                if check not in REPORTED_TOGETHER:
-                    break
-            if check is LAST_CELL_CHECK and incomplete:
-                break
-        else:
+        found, stopped = run_row_checks(LOG_CHECKS, (r, ctx), stops=_stops, after_error=AFTER_ERROR,
+                                        stop_after=LAST_CELL_CHECK if incomplete else None)
+        if found:
+            problems += found
+        if not stopped:
             rule, each = r.rule, r.each
             if r.kind == "学号":     # one student: EntryBuilder.add inlined (issue #7, 200,000 rows)
                 append(simple(row, d, r.members[0], rule, count, each, ref or "", remark or ""))

@@ -15,7 +15,7 @@ from ...core.periods import Period, month_cn, semester_cn, week_cn, week_of, wee
 from ...core.points import fmt, from_cents, to_cents
 from ...core.ranking import bottom_mask, competition_rank
 from ...core.table import RawSheet
-from .compute import Awards, recorder_counts, semester_awards, totals_by_sid
+from .compute import Awards, entered, recorder_counts, semester_awards, totals_by_sid
 from .data import SchoolData
 from .schema import (AWARD_COLS, AWARDS, FINAL, LOG, MONTHLY, MONTHLY_COLS, PARENT_COLS, PARENT_MEETING,
                      PROVISIONAL, SELF_STUDY, SELF_STUDY_COLS, TEACHER, TREND, WEEKLY, WEEKLY_COLS)
@@ -50,7 +50,9 @@ def _detail(entries: pd.DataFrame, start: date, end: date) -> dict[str, str]:
 
 
 def _as_of(data: SchoolData, end: date) -> str:
-    dates = data.entries["date"]
+    """数据截至: the latest entered date up to ``end`` (never a derived bonus's: issue #23)."""
+    e = data.entries
+    dates = e.loc[entered(e), "date"] if len(e) else e["date"]
     dates = dates[dates <= end]
     return (dates.max() if len(dates) else end).isoformat()
 

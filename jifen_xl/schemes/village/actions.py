@@ -2,7 +2,7 @@
 declared in the package's __init__.py)."""
 from __future__ import annotations
 
-from ..base import Result, finish
+from ..base import Result, finish, outside_span
 from ...core.periods import quarter_cn
 from ...core.problems import ERROR, NOTICE, Problem
 from . import checks, compute, model as vg, render
@@ -25,6 +25,12 @@ def check(sheets, opts) -> Result:
 def _no_period(data: vg.VillageData, what: str) -> list[Problem]:
     return [Problem(vg.RECORDS, None, "日期", "",
                     f"评议记录中没有日期，设置中也没有“年度”，无法确定{what}；请用参数指定", ERROR)]
+
+
+def _year_span(data: vg.VillageData):
+    """设置 年度 as a period, when the clerk set one (the year a command may compute)."""
+    y = data.settings.get("年度")
+    return compute.resolve_year(data, int(y)) if y else None
 
 
 def _state(data: vg.VillageData, period, opts) -> tuple[compute.Finality | None, list[Problem]]:
@@ -64,7 +70,8 @@ def quarter(sheets, opts) -> Result:
     data = checks.load(sheets)
     period = compute.resolve_quarter(data, opts.get("quarter"))
     state, refused = _state(data, period, opts)
-    problems = data.problems + refused + ([] if period else _no_period(data, "季度"))
+    problems = data.problems + refused + ([] if period else _no_period(data, "季度")) \
+        + outside_span(period, _year_span(data), "季度", "设置的年度", "计算季度")
 
     def make():
         res = compute.quarter_result(data, period, state.final)
@@ -83,7 +90,8 @@ def year(sheets, opts) -> Result:
     data = checks.load(sheets)
     period = compute.resolve_year(data, opts.get("year"))
     state, refused = _state(data, period, opts)
-    problems = data.problems + refused + ([] if period else _no_period(data, "年度"))
+    problems = data.problems + refused + ([] if period else _no_period(data, "年度")) \
+        + outside_span(period, _year_span(data), "年度", "设置的年度", "计算年度")
 
     def make():
         res = compute.year_result(data, period, state.final)

@@ -12,7 +12,7 @@ import re
 from datetime import timedelta
 
 from ...core.engine import EntryBuilder, Rule, Subject
-from ...core.checks import UniqueBy
+from ...core.checks import UniqueBy, run_row_checks
 from ...core.ids import IdMatcher, match_records
 from ...core.points import to_cents
 from ...core import reversals
@@ -449,13 +449,48 @@ def check_duplicate(rec: dict, ctx: RecordContext) -> Problem | None:
 
 
 RecordCheck = Callable[[dict, RecordContext], Problem | None]
-# In order; a record stops at its first error (later checks rely on earlier ones).
+# In order (core.checks.run_row_checks); a record stops at its first error (later checks rely
+# on earlier ones), and only AFTER_ERROR's checks go on.
 RECORD_CHECKS: list[RecordCheck] = [
     check_date_present, check_household_known, check_code_known, check_status, check_source,
     check_declared_evidence, check_panel_known, check_household_participates, check_cross_review, check_annual_in_year,
     check_explicit_value, check_duplicate,
 ]
 SKIPPING_CHECKS = (check_household_participates, check_panel_known)   # a 提示 that also leaves the record out
+
+
+def _sound(*columns: str) -> Callable[[dict, RecordContext], bool]:
+    """The record's ``columns`` were read (parse_table did not reject them)."""
+    return lambda rec, ctx: not (rec.get("_bad") and rec["_bad"] & set(columns))
+
+
+def _known(rec: dict, ctx: RecordContext) -> bool:
+    return rec["户号"] in ctx.by_id and not (rec.get("_bad") and "户号" in rec["_bad"])
+
+
+def _rule_known(rec: dict, ctx: RecordContext) -> bool:
+    return rec["代码"] in ctx.data.rules and not (rec.get("_bad") and "代码" in rec["_bad"])
+
+
+# After an 错误 these still run when the cells they read are sound, so that every problem of a
+# record is reported in one run (issue #23); a double entry waits for a record without errors.
+AFTER_ERROR: dict[RecordCheck, Callable[[dict, RecordContext], bool]] = {
+    check_date_present: _sound("日期"),
+    check_household_known: _sound("户号"),
+    check_code_known: _sound("代码"),
+    check_status: _sound("状态"),
+    check_source: _sound("来源"),
+    check_declared_evidence: _sound("来源", "证明材料"),
+    check_panel_known: _sound("评议小组", "来源", "状态"),
+    check_household_participates: _known,
+    check_cross_review: lambda rec, ctx: _known(rec, ctx) and rec["评议小组"] in ctx.data.panels,
+    check_annual_in_year: lambda rec, ctx: rec["日期"] is not None and _rule_known(rec, ctx),
+    check_explicit_value: lambda rec, ctx: _rule_known(rec, ctx) and _sound("分值")(rec, ctx),
+}
+
+
+def _stops(check: RecordCheck, found: Problem) -> bool:
+    return found.level == ERROR or check in SKIPPING_CHECKS
 
 
 def record_entries(data: VillageData, recs: list[dict], builder: EntryBuilder,
@@ -468,19 +503,14 @@ def record_entries(data: VillageData, recs: list[dict], builder: EntryBuilder,
     for rec in recs:
         if rec.get("冲正"):
             continue
-        if rec.get("_bad") and rec["_bad"] & {"日期", "户号", "代码", "分值"}:
-            continue   # already reported by parse_table
-        skip = False
+        # a cell parse_table could not read was reported there: the row is stopped already
+        unread = bool(rec.get("_bad") and rec["_bad"] & {"日期", "户号", "代码", "分值"})
         seen = ctx.seen
         if reversed_rows and rec["_row"] in reversed_rows:
             ctx.seen = dict(seen)       # checked against earlier rows, but not remembered
-        for check in RECORD_CHECKS:
-            found = check(rec, ctx)
-            if found is not None:
-                problems.append(found)
-                if found.level == ERROR or check in SKIPPING_CHECKS:
-                    skip = True
-                    break
+        found, skip = run_row_checks(RECORD_CHECKS, (rec, ctx), stops=_stops, after_error=AFTER_ERROR,
+                                     stopped=unread)
+        problems += found
         ctx.seen = seen
         if skip:
             continue
