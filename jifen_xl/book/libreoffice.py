@@ -1,9 +1,9 @@
 """LibreOffice headless as a real spreadsheet client: convert workbooks to PDF or CSV.
 
-The one driver of `soffice` in the code: used by `jifen print` (several print workbooks
-in one run, which saves LibreOffice's start-up) and by the tests that prove templates and
-outputs open, recalculate and print. Each run uses a private user profile so parallel
-runs do not collide.
+The one driver of `soffice` in the code: the LibreOffice door (lo_extension.py) finds it
+here, and the tests prove with it that templates and outputs open, recalculate and print.
+`jifen print` does not use it (issue #24: papers/ typesets with Typst). Each run uses a
+private user profile so parallel runs do not collide.
 """
 from __future__ import annotations
 
@@ -109,16 +109,3 @@ def convert(src: Path, fmt: str, outdir: Path, timeout: float = 180) -> list[Pat
     if proc.returncode != 0 or not made:
         raise _failure(proc)
     return made
-
-
-def convert_many(sources: list[Path], fmt: str, outdir: Path, timeout: float = 600) -> list[Path]:
-    """Convert several files in one run; return ``outdir/<stem>.<ext>`` for each, in order.
-
-    Sources must have distinct stems (one output each, e.g. ``pdf``).
-    """
-    proc, made = _run(sources, fmt, outdir, timeout)
-    ext = fmt.split(":", 1)[0]
-    wanted = [outdir / f"{s.stem}.{ext}" for s in sources]
-    if any(w not in made for w in wanted):
-        raise _failure(proc)
-    return wanted
