@@ -174,10 +174,8 @@ class Resolver:
         """Run the action that writes ``name`` (its suffix the period option) and take that sheet."""
         base, _, suffix = name.partition("-")
         not_final = None
-        for action in self.scheme.actions:
-            if action.name == "check":
-                continue
-            tries = [{}]
+        for action in self._writers(name):
+            tries = [self._label_options(action)]
             if suffix:
                 tries = []
                 for p in action.params:
@@ -202,6 +200,30 @@ class Resolver:
             raise Refused(name, f"{not_final.period} 的结果还是{not_final.status}，这张表只在正式结果（公示期满无异议）后生成")
         raise Refused(name, "不是这个工作簿能生成的工作表或文书；可打印的文书有："
                             + "、".join(self.printable()) + "，以及各命令生成的输出表")
+
+    def _writers(self, name: str) -> list:
+        """The actions declared to write ``name`` (``Action.writes``: a name or "prefix-*");
+        every action but check when none declares it."""
+        def writes(action) -> bool:
+            return any(name == w or (w.endswith("*") and name.startswith(w[:-1])) for w in action.writes)
+        acts = [a for a in self.scheme.actions if a.name != "check"]
+        return [a for a in acts if writes(a)] or acts
+
+    def _label_options(self, action) -> dict:
+        """The period options from the labelled cells of 设置 (计算周, 计算月份 …), as the
+        buttons read them; an unreadable cell is left to the default (the button reports it)."""
+        from ..schemes.base import parse_param
+
+        opts = {}
+        for p in action.params:
+            value = self.settings.get(p.label) if p.label else None
+            if p.kind not in PERIOD_KINDS or p.kind == "text" or value is None or str(value).strip() == "":
+                continue
+            try:
+                opts[p.name] = parse_param(p.kind, value)
+            except (ValueError, TypeError):
+                continue
+        return opts
 
     def printable(self) -> list[str]:
         """Papers this workbook's scheme can print (shown when a name is refused)."""
