@@ -135,7 +135,7 @@ def shown_options(page) -> dict:
         .map((i) => [i.dataset.option, i.type === 'checkbox' ? i.checked : i.value.trim()]))""")
 
 
-def test_login_lands_on_the_list_of_workbooks_of_every_kind(page, books):
+def test_login_lands_on_the_list_of_workbooks_of_every_kind(page, books, service):
     _, made = books
     assert page.url.endswith("/ui/")
     for scheme, path in made.items():
@@ -143,7 +143,7 @@ def test_login_lands_on_the_list_of_workbooks_of_every_kind(page, books):
         assert item.count() >= 1
         label = {"school": "班级积分", "village": "乡村积分", "ledger": "积分台账"}[scheme]
         assert label in item.first.inner_text()
-    cookie, = [c for c in page.context.cookies() if c["name"] == "jifen_session"]
+    cookie, = [c for c in page.context.cookies() if c["name"] == f"jifen_session_{service['port']}"]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .auth import Guard, Logins
+from .auth import SESSION_COOKIE, Guard, Logins
 from .files import Folders, Refused
 
 
@@ -34,7 +34,7 @@ class Assistant:
     def __init__(self, token: str, port: int, folders=(), recent_file: Path | None = None):
         self.token = token
         self.port = port
-        self.logins = Logins()
+        self.logins = Logins(cookie=f"{SESSION_COOKIE}_{port}")
         self.folders = Folders(list(folders), recent_file)
 
     def login_url(self, open_path: str | None = None, host: str = "127.0.0.1") -> str:

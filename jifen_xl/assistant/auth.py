@@ -5,7 +5,9 @@
   ``http://127.0.0.1:<port>/ui/login?code=…``. The code is consumed on first use (it is
   in the browser's history and on the console) and expires after ``CODE_TTL`` seconds.
 * The login answer sets a random **session cookie** (HttpOnly, SameSite=Strict, Path=/)
-  and redirects to the page without the code (``Referrer-Policy: no-referrer``).
+  and redirects to the page without the code (``Referrer-Policy: no-referrer``). Cookies
+  are kept per host, not per port, so its name carries the port (``jifen_session_39800``,
+  as Jupyter names its cookie): two services on two ports do not log each other out.
 * Every ``/ui/api/`` request needs that cookie, or the service token in ``X-Jifen-Token``
   (what `jifen ui` itself uses to ask for a login code).
 * ``Host`` must be ``127.0.0.1:<port>`` or ``localhost:<port>`` (DNS rebinding).
@@ -50,7 +52,8 @@ class Logins:
     """One-time login codes and the sessions they turned into (in memory: a restarted
     service forgets them, and `jifen ui` logs in again)."""
 
-    def __init__(self, clock=time.monotonic):
+    def __init__(self, cookie: str = SESSION_COOKIE, clock=time.monotonic):
+        self.cookie = cookie
         self._clock = clock
         self._lock = threading.Lock()
         self._codes: dict[str, Login] = {}
@@ -94,14 +97,22 @@ class Logins:
         with self._lock:
             self._sessions.pop(sid or "", None)
 
+    def set_cookie(self, sid: str, max_age: int = int(SESSION_TTL)) -> str:
+        """The Set-Cookie value of session ``sid`` (an empty one with max_age=0 logs out)."""
+        return f"{self.cookie}={sid}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}"
+
+    def session_in(self, cookie_header: str | None) -> str | None:
+        """This service's session id in a Cookie header."""
+        for part in (cookie_header or "").split(";"):
+            key, _, value = part.strip().partition("=")
+            if key == self.cookie:
+                return value
+        return None
+
 
 def token_ok(given: str | None, token: str) -> bool:
     """Is ``given`` the service token (compared in constant time)?"""
     return bool(given) and hmac.compare_digest(given.encode(), token.encode())
-
-
-def cookie_header(sid: str, max_age: int = int(SESSION_TTL)) -> str:
-    return f"{SESSION_COOKIE}={sid}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}"
 
 
 def _headers(scope) -> dict[str, str]:
@@ -109,14 +120,6 @@ def _headers(scope) -> dict[str, str]:
     for k, v in scope.get("headers", []):
         out.setdefault(k.decode("latin-1").lower(), v.decode("latin-1"))
     return out
-
-
-def cookie_value(header: str | None, name: str = SESSION_COOKIE) -> str | None:
-    for part in (header or "").split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
 
 
 class Guard:
@@ -147,7 +150,7 @@ class Guard:
             return None
         if self.has_token(headers):
             return None
-        if not self.logins.valid(cookie_value(headers.get("cookie"))):
+        if not self.logins.valid(self.logins.session_in(headers.get("cookie"))):
             return 401, "没有登录或登录已过期：请重新双击桌面上的“积分助手”，或运行 jifen ui。"
         if scope.get("method", "GET") not in SAFE_METHODS and origin is None:
             return 403, "拒绝访问：修改文件的请求必须来自积分助手页面（缺少 Origin）。"

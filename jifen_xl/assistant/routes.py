@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import work
-from .auth import TOKEN_HEADER, cookie_header, cookie_value, token_ok
+from .auth import TOKEN_HEADER, token_ok
 from .files import Refused
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -85,19 +85,20 @@ async def login(request: Request):
     logins = _assistant(request).logins
     done = logins.consume(request.query_params.get("code"))
     if done is None:
-        if logins.valid(cookie_value(request.headers.get("cookie"))):
+        if logins.valid(logins.session_in(request.headers.get("cookie"))):
             return RedirectResponse("/ui/", status_code=303)       # an old link, already logged in
         return HTMLResponse(LOGIN_REFUSED, status_code=403)
     target = "/ui/" + ("#open=" + quote(done.open_path) if done.open_path else "")
     response = RedirectResponse(target, status_code=303)
-    response.headers["set-cookie"] = cookie_header(logins.new_session())
+    response.headers["set-cookie"] = logins.set_cookie(logins.new_session())
     return response
 
 
 async def logout(request: Request):
-    _assistant(request).logins.end(cookie_value(request.headers.get("cookie")))
+    logins = _assistant(request).logins
+    logins.end(logins.session_in(request.headers.get("cookie")))
     response = JSONResponse({"ok": True})
-    response.headers["set-cookie"] = cookie_header("", max_age=0)
+    response.headers["set-cookie"] = logins.set_cookie("", max_age=0)
     return response
 
 
