@@ -344,3 +344,17 @@ def test_a_paper_link_returns_the_pdf_of_jifen_print(made, folder):
     assert answer.content.startswith(b"%PDF")
     refused = client.get("/ui/api/paper", params={"path": book, "paper": "无此表"})
     assert refused.status_code == 400 and "无此表" in refused.text and "<html" in refused.text
+
+
+def test_a_refusal_waits_for_a_key_when_the_shortcut_opened_the_console(tmp_path, monkeypatch, capsys):
+    import argparse
+
+    from jifen_xl.assistant import launch
+
+    asked = []
+    monkeypatch.setattr(launch, "own_console", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": asked.append(prompt) or "")
+    (tmp_path / "旧表.xls").write_bytes(b"old")
+    args = argparse.Namespace(file=tmp_path / "旧表.xls", folder=None, port=PORT, no_browser=True)
+    assert launch.run(args) == 2
+    assert "不是 Excel 工作簿" in capsys.readouterr().err and asked == ["按回车键关闭本窗口……"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import sys
 import threading
@@ -100,7 +101,38 @@ def _when_listening(port: int, then) -> None:
     threading.Thread(target=wait, name="jifen-ui-open", daemon=True).start()
 
 
+def own_console() -> bool:
+    """On Windows, is this console window ours alone (started from the shortcut, not from a
+    命令提示符 the clerk typed in)? Then a message must wait for a key, or the window
+    closes before it can be read."""
+    if os.name != "nt":
+        return False
+    import ctypes
+
+    ids = (ctypes.c_uint * 4)()
+    try:
+        return ctypes.windll.kernel32.GetConsoleProcessList(ids, 4) == 1
+    except (AttributeError, OSError):
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
+    """`jifen ui`; a refusal stays on screen when the shortcut opened the console."""
+    from ..core.problems import InputError
+
+    try:
+        code = _run(args)
+    except InputError as exc:
+        if not own_console():
+            raise
+        print(exc.message, file=sys.stderr)
+        code = 2
+    if code and own_console():
+        input("按回车键关闭本窗口……")
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     from ..core.problems import InputError
     from ..serve import ensure_token, serve
     from . import Assistant, with_assistant
