@@ -44,6 +44,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/serve_bench.py
 	$(BIN)/python bench/print_bench.py
+	@if [ -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then $(BIN)/python bench/ui_bench.py; \
+	else echo "未找到 chromium：跳过 bench/ui_bench.py（积分助手在浏览器中的速度）"; fi
 
 # outputs byte-identical to tests/output_digests.json, the 200,000-row bench workbook included
 identity: $(STAMP)
