@@ -190,6 +190,9 @@ def test_the_workbook_view_has_the_schemes_buttons_and_the_settings_values(made,
     view = client.get("/ui/api/workbook", params={"path": str(book)}).json()
     declared = [c["button"] for c in commands_json() if c["scheme"] == "school"]
     assert [b["caption"] for b in view["buttons"]] == declared
+    from jifen_xl.app import ACTIONS
+    assert [b["help"] for b in view["buttons"]] == [ACTIONS[(b["command"], "school")].help for b in view["buttons"]]
+    assert all(b["help"] for b in view["buttons"])
     week = next(b for b in view["buttons"] if b["command"] == "week")
     assert week["options"][0]["label"] == "计算周" and week["options"][0]["value"] == "2026-09-09"
 

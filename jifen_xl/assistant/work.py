@@ -17,10 +17,13 @@ from pathlib import Path
 
 
 def buttons_for(scheme: str) -> list[dict]:
-    """The buttons of one scheme, in declaration order, from the ``/v1/commands`` data."""
+    """The buttons of one scheme, in declaration order, from the ``/v1/commands`` data, with
+    the one-line help of each declaration (shown when the pointer rests on the button)."""
+    from ..app import ACTIONS
     from ..serve import commands_json
 
-    return [{"command": c["command"], "caption": c["button"], "options": c["options"]}
+    return [{"command": c["command"], "caption": c["button"], "options": c["options"],
+             "help": ACTIONS[(c["command"], scheme)].help}
             for c in commands_json() if c["scheme"] == scheme]
 
 

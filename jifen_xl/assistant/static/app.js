@@ -153,7 +153,8 @@
     const buttons = $("buttons");
     buttons.replaceChildren();
     for (const b of view.buttons) {
-      const button = el("button", { type: "button", class: "action", "data-command": b.command }, b.caption);
+      const button = el("button", { type: "button", class: "action", "data-command": b.command, title: b.help || "" },
+        b.caption);
       button.addEventListener("click", () => press(b));
       buttons.append(button);
     }
