@@ -85,3 +85,13 @@ def test_a_clean_row_still_counts_and_an_erroneous_one_never(tmp_path):
     data = load(raw_sheets(book))
     assert 2 not in set(data.entries["row"])                 # the erroneous row counts nothing
     assert 3 in set(data.entries["row"])                     # the next one still does
+
+
+def test_a_transfer_reports_all_its_errors():
+    from test_ledger import load, scenario
+
+    sheets = scenario()
+    sheets["转移"][1] = [date(2026, 6, 1), "A06", "李庄", "李庄"]     # wrong 原村, and no move at all
+    data = load(sheets)
+    got = {p.column for p in data.problems if p.sheet == "转移" and p.row == 2 and p.level == "错误"}
+    assert got == {"原村", "新村"}, data.problems

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ...core.engine import EntryBuilder, Rule
-from ...core.checks import UniqueBy
+from ...core.checks import UniqueBy, run_row_checks
 from ...core.ids import IdMatcher, match_records
 from ...core.points import fmt, to_cents
 from ...core.problems import NOTICE, REFUSED, Problem
@@ -464,11 +464,17 @@ def check_transfer_in_town(r: dict, data: LedgerData) -> Problem | None:
 
 
 TransferCheck = Callable[[dict, LedgerData], "Problem | None"]
-# In order; a transfer stops at its first problem.
+# In order (core.checks.run_row_checks); a transfer stops at its first problem, and after an
+# 错误 the checks of TRANSFER_AFTER_ERROR still run (every problem of a row at once: issue #23).
 TRANSFER_CHECKS: list[TransferCheck] = [
     check_transfer_account_known, check_transfer_account_open, check_transfer_origin, check_transfer_moves,
     check_transfer_in_town,
 ]
+TRANSFER_AFTER_ERROR: dict[TransferCheck, Callable[[dict, LedgerData], bool]] = {
+    check_transfer_account_open: lambda r, data: data.accounts.get(r["账户号"]) is not None,
+    check_transfer_origin: lambda r, data: data.accounts.get(r["账户号"]) is not None,
+    check_transfer_moves: lambda r, data: True,
+}
 
 
 def read_transfers(data: LedgerData, raw: RawSheet | None, dates: list[date]) -> list[Problem]:
@@ -485,12 +491,10 @@ def read_transfers(data: LedgerData, raw: RawSheet | None, dates: list[date]) ->
     for r in sorted(recs, key=lambda r: (r["日期"], r["_row"])):
         if not r["账户号"] or not r["原村"] or not r["新村"]:
             continue
-        for check in TRANSFER_CHECKS:
-            found = check(r, data)
-            if found is not None:
-                problems.append(found)
-                break
-        else:
+        found, stopped = run_row_checks(TRANSFER_CHECKS, (r, data), stops=lambda check, p: True,
+                                        after_error=TRANSFER_AFTER_ERROR)
+        problems += found
+        if not stopped:
             data.transfers.append(Transfer(r["_row"], r["日期"], r["账户号"], r["原村"], r["新村"]))
     return problems
 
