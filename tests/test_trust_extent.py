@@ -163,3 +163,38 @@ def test_extent_matches_what_calamine_builds(tmp_path):
     for name in book.sheet_names:
         sh = book.get_sheet_by_name(name)
         assert (ext[name].rows, ext[name].cols) == (sh.end[0] + 1, sh.end[1] + 1), name
+
+
+# ---- the Excel door: Excel's used range is checked before any value is read ---------------------
+
+class _Used:
+    def __init__(self, row, column):
+        self.last_cell = type("Cell", (), {"row": row, "column": column})()
+
+
+class _Sheet:
+    def __init__(self, name, row, column, grid=None):
+        self.name, self.used_range, self.grid = name, _Used(row, column), grid
+
+    def range(self, *a):
+        if self.grid is None:
+            raise AssertionError("read a sheet beyond the limits")
+        grid = self.grid
+
+        class R:
+            def options(self, **kw):
+                return type("V", (), {"value": grid})()
+        return R()
+
+
+def test_the_excel_door_refuses_a_far_used_range_before_reading():
+    from jifen_xl.book import xlwings_io as xio
+    from jifen_xl.core.problems import InputError
+
+    book = type("Book", (), {"sheets": [_Sheet("设置", 3, 2, [["项目", "值"], ["班级", "一班"], [None, None]]),
+                                        _Sheet("日志", 1048576, 16384)]})()
+    with pytest.raises(InputError) as e:
+        xio.read_sheets(book, {"设置": ["项目", "值"], "日志": ["日期"]})
+    assert "XFD1048576" in e.value.message and "“日志”" in e.value.message
+    got = xio.read_sheets(book, {"设置": ["项目", "值"]})
+    assert got["设置"].rows == [["班级", "一班"]]

@@ -83,16 +83,7 @@ class WorkbookReader:
     def check_limits(self, names) -> None:
         """``InputError`` (exit 2) when a sheet of ``names``, or all of them together, hold
         cells beyond ``limits.py`` (issue #23), before any of them is read."""
-        total = 0
-        for name in names:
-            if name in self.sheet_names:
-                ext = self.extent(name)
-                ext.check(name)
-                total += ext.cells
-        if total > limits.MAX_CELLS_PER_WORKBOOK:
-            raise InputError(f"要读取的工作表共有 {limits.number(total)} 个单元格（按每个工作表从 A1 到最远有内容的"
-                             f"单元格计），超出一次最多 {limits.number(limits.MAX_CELLS_PER_WORKBOOK)} 个的上限。"
-                             f"请删除误填在远处的单元格，或把数据分到几个工作簿（例如每学期、每年一个）。")
+        check_extents({name: self.extent(name) for name in names if name in self.sheet_names})
 
     def sheets(self, wanted: dict[str, list[str] | None]) -> dict[str, RawSheet | None]:
         """``sheet(name, expected)`` for each of ``wanted``, after ``check_limits`` on them all."""
@@ -216,10 +207,22 @@ class Extent:
                              f"（例如 {self.last}），超出每个工作表最多 {limits.number(limits.MAX_ROWS_PER_SHEET)} "
                              f"行的上限。{tail}")
         if self.cells > limits.MAX_CELLS_PER_SHEET:
-            raise InputError(f"工作表“{name}”有内容的单元格远到 {self.widest}（第 {_letters(self.cols)} 列），"
-                             f"从 A1 到第 {limits.number(self.rows)} 行、第 {_letters(self.cols)} 列共 "
+            raise InputError(f"工作表“{name}”有内容的单元格远到 {self.widest}（第 {letters(self.cols)} 列），"
+                             f"从 A1 到第 {limits.number(self.rows)} 行、第 {letters(self.cols)} 列共 "
                              f"{limits.number(self.cells)} 个单元格，超出每个工作表最多 "
                              f"{limits.number(limits.MAX_CELLS_PER_SHEET)} 个的上限。{tail}")
+
+
+def check_extents(extents: dict[str, Extent]) -> None:
+    """``InputError`` (exit 2) when a sheet, or the sheets together, go beyond ``limits.py``."""
+    total = 0
+    for name, ext in extents.items():
+        ext.check(name)
+        total += ext.cells
+    if total > limits.MAX_CELLS_PER_WORKBOOK:
+        raise InputError(f"要读取的工作表共有 {limits.number(total)} 个单元格（按每个工作表从 A1 到最远有内容的"
+                         f"单元格计），超出一次最多 {limits.number(limits.MAX_CELLS_PER_WORKBOOK)} 个的上限。"
+                         f"请删除误填在远处的单元格，或把数据分到几个工作簿（例如每学期、每年一个）。")
 
 
 _CELL_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
@@ -250,7 +253,7 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def _letters(col: int) -> str:
+def letters(col: int) -> str:
     s = ""
     while col:
         col, r = divmod(col - 1, 26)

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ..core.table import RawSheet
-from .reader import raw_from_cells
+from .reader import Extent, check_extents, letters, raw_from_cells
 from .sheets import OutputSheet
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -49,13 +49,22 @@ def sheet_grid(sheet) -> list[list]:
     return [list(row) for row in (grid or [[]])]
 
 
+def sheet_extent(sheet) -> Extent:
+    """Excel's used range as an ``Extent`` (it counts formatted cells too: a stray format far
+    away is refused like a stray value in the file door, issue #23)."""
+    last = sheet.used_range.last_cell
+    ref = f"{letters(last.column)}{last.row}"
+    return Extent(last.row, last.column, ref, ref)
+
+
 def read_sheets(book, wanted: dict[str, list[str]]) -> dict[str, RawSheet | None]:
-    """RawSheets for the sheets an action reads (``Action.sheets_to_read()``); None if absent."""
-    out: dict[str, RawSheet | None] = {}
-    for name, expected in wanted.items():
-        sheet = find_sheet(book, name)
-        out[name] = None if sheet is None else raw_from_cells(name, sheet_grid(sheet), list(expected))
-    return out
+    """RawSheets for the sheets an action reads (``Action.sheets_to_read()``); None if absent.
+    The sheets' extents are checked against ``limits.py`` before any cell is read."""
+    found = {name: find_sheet(book, name) for name in wanted}
+    extents = {name: sheet_extent(sheet) for name, sheet in found.items() if sheet is not None}
+    check_extents(extents)
+    return {name: None if sheet is None else raw_from_cells(name, sheet_grid(sheet), list(wanted[name]))
+            for name, sheet in found.items()}
 
 
 def needs_text_prefix(text: str) -> bool:
