@@ -9,8 +9,8 @@ installed jifen-xl is never the one imported). Checked there:
 
 * every file that changed besides the package, its test and the line is a generated one
   (a text file saying so in its first lines, or a workbook template `make generate` writes);
-* `jifen new volunteer`, `jifen volunteer` on a filled and on a broken workbook, `jifen --help`
-  and `jifen new --help`;
+* `jifen new volunteer`, `jifen volunteer` on a filled and on a broken workbook, `jifen --help`,
+  `jifen new --help`, and `jifen print` of the new output sheet;
 * the service's `/v1/commands`, the .xlsm's buttons bound to Subs its VBA project defines,
   the WPS add-in's detection (node), the LibreOffice extension's button functions;
 * the page's test through every door (compute, `jifen`, the xlwings button, the service);
@@ -181,7 +181,19 @@ def test_only_the_package_its_test_the_line_and_generated_files_changed(copy):
 
 # ---- the doors ------------------------------------------------------------------------------------
 
-def test_jifen_new_the_command_and_the_help(copy, tmp_path):
+@pytest.fixture(scope="module")
+def books(copy, tmp_path_factory) -> tuple[Path, Path]:
+    """The page's test workbook (its blank template, filled) and one with an unknown 代码."""
+    folder = tmp_path_factory.mktemp("volunteer-books")
+    good, bad = folder / "好.xlsx", folder / "坏.xlsx"
+    make = (f"import sys, test_{NAME} as t; from pathlib import Path; t.filled(Path(sys.argv[1])); "
+            "t.filled(Path(sys.argv[2]), t.RECORDS + [[t.date(2026, 3, 20), 'Z001', '王芳', 'V09', 1]])")
+    done = _run(copy, sys.executable, "-c", make, str(good), str(bad))
+    assert done.returncode == 0, done.stderr
+    return good, bad
+
+
+def test_jifen_new_the_command_and_the_help(copy, books, tmp_path):
     blank = tmp_path / "志愿服务积分.xlsx"
     done = _jifen(copy, "new", NAME, "-o", str(blank))
     assert done.returncode == 0 and blank.is_file(), done.stderr
@@ -191,15 +203,19 @@ def test_jifen_new_the_command_and_the_help(copy, tmp_path):
     assert new.returncode == 0 and NAME in new.stdout and "志愿服务积分" in new.stdout
     own = _jifen(copy, NAME, "--help")
     assert own.returncode == 0 and "志愿积分排名" in own.stdout
-    # the filled workbook of the page's test, through the command line
-    make = ("import sys, test_volunteer as t; from pathlib import Path; "
-            "t.filled(Path(sys.argv[1])); t.filled(Path(sys.argv[2]), t.RECORDS + [[t.date(2026, 3, 20), 'Z001', '王芳', 'V09', 1]])")
-    good, bad = tmp_path / "好.xlsx", tmp_path / "坏.xlsx"
-    assert _run(copy, sys.executable, "-c", make, str(good), str(bad)).returncode == 0
+    good, bad = books
     ran = _jifen(copy, NAME, str(good))
     assert ran.returncode == 0 and "已生成志愿积分排名（3 人）" in ran.stdout, ran.stdout + ran.stderr
     ran = _jifen(copy, NAME, str(bad))
     assert ran.returncode == 1 and "规则表中没有这个代码" in ran.stdout + ran.stderr
+
+
+def test_jifen_print_prints_the_new_output_sheet(copy, books, tmp_path):
+    """A plain output sheet needs no print code: `jifen print` runs the action that writes it."""
+    pdf = tmp_path / "排名.pdf"
+    done = _jifen(copy, "print", str(books[0]), "志愿积分排名", "-o", str(pdf))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_the_service_lists_the_command(probe):
