@@ -1,7 +1,8 @@
 """Run inside a copy of the repository that has a new scheme (tests/test_adding_a_scheme.py):
 prints, as JSON, what the doors offer for scheme ``argv[1]`` — which jifen_xl was imported,
 the detection of every committed template, the service's `/v1/commands`, the .xlsm's buttons
-and the Subs its VBA project defines (read back by olevba), the LibreOffice extension's parts.
+and the Subs its VBA project defines (read back by olevba), the LibreOffice extension's parts,
+the exit codes of the demo's commands.
 
     PYTHONPATH=<copy>:<copy>/tests python tests/scheme_probe.py volunteer
 """
@@ -67,6 +68,23 @@ def _oxt() -> dict[str, str]:
                     if n.endswith((".py", ".xcu"))}
 
 
+def _demo(scheme) -> list[list]:
+    """The scheme's demo workbook(s) and the exit code of each command `jifen demo` runs on them."""
+    import contextlib
+    import io
+
+    from jifen_xl.cli import main as jifen
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
+        for path, commands in scheme.demo(Path(tmp)):
+            for command, options in commands:
+                args = [command, str(path)] + [a for k, v in options.items()
+                                                for a in ([f"--{k}"] if v is True else [f"--{k}", str(v)])]
+                out.append([Path(path).name, command, jifen(args)])
+    return out
+
+
 def main(name: str) -> dict:
     scheme = next(s for s in SCHEMES if s.name == name)
     templates = REPO / "workbook_templates"
@@ -82,6 +100,7 @@ def main(name: str) -> dict:
         "vba": _vba(xlsm),
         "service": _service_commands(),
         "oxt": _oxt(),
+        "demo": _demo(scheme),
     }
 
 

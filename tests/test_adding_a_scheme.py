@@ -12,7 +12,8 @@ installed jifen-xl is never the one imported). Checked there:
 * `jifen new volunteer`, `jifen volunteer` on a filled and on a broken workbook, `jifen --help`,
   `jifen new --help`, and `jifen print` of the new output sheet;
 * the service's `/v1/commands`, the .xlsm's buttons bound to Subs its VBA project defines,
-  the WPS add-in's detection (node), the LibreOffice extension's button functions;
+  the WPS add-in's detection (node), the LibreOffice extension's button functions and
+  `jifen install-libreoffice` into a scratch profile; the demo workbook's commands;
 * the page's test through every door (compute, `jifen`, the xlwings button, the service);
 * the page quotes the example's files as they are.
 """
@@ -235,6 +236,11 @@ def test_the_xlsm_buttons_run_subs_its_vba_project_defines(probe):
     assert named == commands, {sub: subs[sub] for sub in bound}
 
 
+def test_the_demo_workbook_computes(probe):
+    assert probe["demo"] and all(code == 0 for _, _, code in probe["demo"]), probe["demo"]
+    assert {command for _, command, _ in probe["demo"]} == {a for a, _ in probe["actions"]}
+
+
 def test_every_template_is_detected_as_its_scheme(probe):
     assert probe["schemes"][-1] == NAME
     assert probe["detected"] == {s: s for s in probe["schemes"]}
@@ -256,6 +262,26 @@ def test_the_libreoffice_toolbar_has_the_button(probe):
     addons = next(text for name, text in probe["oxt"].items() if name.endswith("Addons.xcu"))
     assert re.search(rf"\bjifen_{NAME}\b", module) and "计算志愿积分" in addons
     compile(module, "jifen_calc.py", "exec")          # the extension's module is valid Python
+
+
+def _office() -> bool:
+    from jifen_xl import lo_extension
+    from jifen_xl.book import libreoffice as lo
+
+    return lo.soffice() is not None and lo_extension.uno_python() is not None
+
+
+@pytest.mark.skipif(not _office(), reason="LibreOffice with python3-uno is not installed")
+def test_jifen_install_libreoffice_installs_the_toolbar(copy, tmp_path):
+    """The issue's silent break: with a scheme the extension did not know, this exited 3 for
+    every user. Installed into a scratch profile, the extension holds the new button."""
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "HOME": str(tmp_path)}
+    profile = tmp_path / "profile"
+    done = subprocess.run([sys.executable, "-m", "jifen_xl.cli", "install-libreoffice", "--dir", str(profile)],
+                          cwd=copy, env=_env(copy) | env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    modules = list((profile / "user" / "uno_packages" / "cache" / "uno_packages").rglob("jifen.oxt/python/*.py"))
+    assert modules and re.search(rf"\bjifen_{NAME}\b", modules[0].read_text(encoding="utf-8"))
 
 
 def test_the_pages_test_passes_through_every_door(copy):
