@@ -3,7 +3,8 @@
 ``rollup/fingerprint.py`` follows the imports of ``rollup/export.py`` through ``jifen_xl``; a
 cached Parquet set is reused only while every one of those files is unchanged. Checked here:
 editing a module the export reaches (``schemes/base.py`` was missing from the old hand-made
-list) changes the key, a new module it reaches changes the key, a module it never reaches
+list) changes the key, a new module it reaches (by import or by a declaration's ``ref``)
+changes the key, a module it never reaches
 (the print layer) does not, and every ``jifen_xl`` module a real export run loads is one the
 walk found.
 """
@@ -71,6 +72,19 @@ def test_a_new_module_imported_lazily_changes_the_key(pkg):
     assert changed != before and "core/extra_rule.py" in _rel(fp.imported_sources(pkg=pkg), pkg)
     (pkg / "core" / "extra_rule.py").write_text("LIMIT = 6\n", encoding="utf-8")
     assert fp.fingerprint(pkg=pkg) != changed
+
+
+def test_a_module_a_declaration_names_by_ref_is_part_of_the_key(pkg):
+    """Scheme declarations name their computing code by ``ref("module:attr")`` (imported on
+    first use, never by an import statement): those modules are followed too."""
+    (pkg / "schemes" / "village" / "extra_rule.py").write_text("LIMIT = 5\n", encoding="utf-8")
+    before = fp.fingerprint(pkg=pkg)
+    init = pkg / "schemes" / "village" / "__init__.py"
+    init.write_text(init.read_text(encoding="utf-8") + '\n_EXTRA = ref("extra_rule:LIMIT")\n', encoding="utf-8")
+    assert "schemes/village/extra_rule.py" in _rel(fp.imported_sources(pkg=pkg), pkg)
+    changed = fp.fingerprint(pkg=pkg)
+    (pkg / "schemes" / "village" / "extra_rule.py").write_text("LIMIT = 6\n", encoding="utf-8")
+    assert before != changed != fp.fingerprint(pkg=pkg)
 
 
 def test_a_module_the_export_never_imports_is_not_part_of_the_key(pkg):

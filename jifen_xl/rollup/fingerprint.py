@@ -4,9 +4,11 @@ A cached Parquet set is valid only for the code that wrote it (issue #10 §3): a
 a changed rule must never leave stale results in the cache. The files are found, not listed
 by hand: starting from ``rollup/export.py`` every ``import`` and ``from … import`` inside
 ``jifen_xl`` is followed with ``ast`` — lazy imports inside functions included, and the
-``__init__.py`` of every package on the way, which Python runs on import. A new scheme, a new
-helper in ``schemes/base.py`` or a new core module is part of the key as soon as the export
-can reach it. Modules outside ``jifen_xl`` (pandas, pyarrow …) are not followed: their version
+``__init__.py`` of every package on the way, which Python runs on import — and the modules a
+scheme's declaration names by ``Ref`` (``ref("export:export")``, ``"pkg.module:attr"``), which
+are imported on first use (schemes/base.py). A new scheme, a new helper in
+``schemes/base.py`` or a new core module is part of the key as soon as the export can reach
+it. Modules outside ``jifen_xl`` (pandas, pyarrow …) are not followed: their version
 is the installation's, not ours.
 """
 from __future__ import annotations
@@ -49,11 +51,20 @@ def _import_nodes(source: bytes, path: Path) -> list[ast.stmt]:
                 if isinstance(n, (ast.Import, ast.ImportFrom))]
 
 
+# A ``Ref`` spec in a string: "module:attr" (relative to the package, ``refs(__name__)``) or
+# "package.module:attr".
+_REF = re.compile(rb"""["']([A-Za-z_][\w.]*):[A-Za-z_]\w*["']""")
+
+
 def _imported_names(name: str, path: Path) -> set[str]:
     """Every module name ``name`` may import, as written (resolved, not yet checked)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    source = path.read_bytes()
     out: set[str] = set()
-    for node in _import_nodes(path.read_bytes(), path):
+    for m in _REF.finditer(source):          # modules named by Ref, imported on first use
+        spec = m.group(1).decode()
+        out.update((spec, f"{package}.{spec}"))
+    for node in _import_nodes(source, path):
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
