@@ -37,6 +37,15 @@ WORDS = {
     "unexpected option string: %s": "意外的选项：%s",
     "%r is not callable": "%r 不可调用",
     "cannot merge actions - two groups are named %r": "无法合并：两个参数组都叫 %r",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "没有命令 %(parser_name)r（可选：%(choices)s）",
+    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”：%(error)s",
+    'argument "-" with mode %r': "参数“-”不能用于模式 %r",
+    # newer Pythons' wording (3.12–3.14), so a clerk never meets English there either
+    "invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)":
+        "无效的选项 %(value)r，是不是 %(closest)r？（可选：%(choices)s）",
+    "option '%(option)s' is deprecated": "选项“%(option)s”已不再使用",
+    "argument '%(argument_name)s' is deprecated": "参数“%(argument_name)s”已不再使用",
+    "command '%(parser_name)s' is deprecated": "命令“%(parser_name)s”已不再使用",
 }
 PLURAL = {"expected %s argument": "需要 %s 个值"}
 

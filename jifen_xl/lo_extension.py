@@ -24,6 +24,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from . import __version__
+from .book.childenv import clean_env
+from .core.oserror import os_reason
 
 SOURCES = Path(__file__).parent / "libreoffice_ext"
 OXT_NAME = "jifen.oxt"          # part of every button URL: never rename
@@ -159,7 +161,8 @@ def uno_python() -> str | None:
     for cand in candidates:
         if cand and os.path.exists(cand):
             try:
-                ok = subprocess.run([cand, "-c", "import uno"], capture_output=True, timeout=60).returncode == 0
+                ok = subprocess.run([cand, "-c", "import uno"], capture_output=True, timeout=60,
+                                    env=clean_env()).returncode == 0
             except (OSError, subprocess.TimeoutExpired):
                 ok = False
             if ok:
@@ -179,12 +182,34 @@ def write_client_config(port: int) -> Path:
     return path
 
 
+def _last_line(text: str) -> str:
+    """The message of a failure without its traceback: the last non-empty line."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[-1][-400:] if lines else ""
+
+
 def install(profile: Path | None = None, uninstall: bool = False, port: int | None = None) -> int:
-    """`jifen install-libreoffice`: 0 done, 2 LibreOffice or its Python missing / failed."""
+    """`jifen install-libreoffice`: 0 done, 2 LibreOffice or its Python missing / failed.
+
+    Every failure is a Chinese message and exit 2, never a traceback."""
+    what = "卸载" if uninstall else "安装"
+    try:
+        return _install(profile, uninstall, port)
+    except subprocess.TimeoutExpired:
+        print(f"LibreOffice 扩展{what}超时（10 分钟内没有完成）：请关闭所有 LibreOffice 窗口后再试。", file=sys.stderr)
+    except OSError as exc:
+        where = f"“{exc.filename}”" if getattr(exc, "filename", None) else ""
+        print(f"LibreOffice 扩展{what}失败：无法访问{where}（{os_reason(exc)}）。"
+              "请检查文件夹是否存在、是否有写入权限，或用 --dir 指定另一个配置目录。", file=sys.stderr)
+    return 2
+
+
+def _install(profile: Path | None, uninstall: bool, port: int | None) -> int:
     from .book.libreoffice import INSTALL_HINT, soffice
     from .serve import DEFAULT_PORT
 
-    if soffice() is None:
+    office = soffice()
+    if office is None:
         print(INSTALL_HINT, file=sys.stderr)
         return 2
     python = uno_python()
@@ -199,15 +224,15 @@ def install(profile: Path | None = None, uninstall: bool = False, port: int | No
         write_client_config(port or DEFAULT_PORT)
     with tempfile.TemporaryDirectory(prefix="jifen-oxt-") as tmp:
         oxt = build_oxt(Path(tmp))
-        env = dict(os.environ)
-        env.setdefault("JIFEN_SOFFICE", soffice())
+        # LibreOffice's Python and the soffice it starts must not see our venv (childenv.py)
+        env = clean_env({"JIFEN_SOFFICE": os.environ.get("JIFEN_SOFFICE") or office})
         proc = subprocess.run([python, str(SOURCES / "tools" / "uno_install.py"), str(profile), str(oxt),
                                "remove" if uninstall else "add"],
                               capture_output=True, text=True, timeout=600, env=env)
     state = proc.stdout.strip().splitlines()[-1:] or [""]
     if proc.returncode != 0 or state[0] != ("absent" if uninstall else "installed"):
-        print(f"LibreOffice 扩展{'卸载' if uninstall else '安装'}失败：{(proc.stderr or proc.stdout).strip()[-800:]}",
-              file=sys.stderr)
+        detail = _last_line(proc.stderr) or _last_line(proc.stdout) or f"退出码 {proc.returncode}"
+        print(f"LibreOffice 扩展{'卸载' if uninstall else '安装'}失败：{detail}", file=sys.stderr)
         return 2
     if uninstall:
         print(f"已从 LibreOffice 配置 {profile} 卸载“积分”工具栏。")

@@ -473,35 +473,62 @@ def create_app(token: str, port: int = DEFAULT_PORT, origins: list[str] | None =
                             Exception: on_internal_error})
 
 
+def listening_socket(port: int):
+    """A socket bound to 127.0.0.1:``port`` (0: a free port the system picks), or a Chinese
+    ``ServiceError``. Bound here and handed to uvicorn, so the port the Host check names is the
+    port actually listened on, and nothing can take it between a probe and the start."""
+    import errno
+    import socket
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if os.name == "nt":      # no other program may bind the same port beside us
+        sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_EXCLUSIVEADDRUSE", socket.SO_REUSEADDR), 1)
+    else:                    # a restart right after a stop finds the port free
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((LOOPBACK, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise ServiceError(2, f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限）；"
+                                  f"请换一个端口：jifen serve --port 端口号（默认 {DEFAULT_PORT}）。") from None
+        raise ServiceError(2, f"端口 {port} 已被占用：积分服务可能已经在运行（浏览器打开 "
+                              f"http://{LOOPBACK}:{port}/v1/health 可查看），或换一个端口：jifen serve --port 端口号。"
+                           ) from None
+    return sock
+
+
 def serve(port: int = DEFAULT_PORT, host: str = LOOPBACK, wrap=None) -> int:
-    """Run the service in the foreground until interrupted. ``wrap(app) -> app`` puts
-    another door's routes in front (积分助手's page, serve_cli / assistant/launch.py)."""
+    """Run the service in the foreground until interrupted (port 0: any free port, printed).
+    ``wrap(app, port) -> app`` puts another door's routes in front (积分助手's page, serve_cli /
+    assistant/launch.py); ``port`` is the one listened on."""
     if host != LOOPBACK:
         print(f"只能在本机回环地址 {LOOPBACK} 上运行，拒绝监听 {host}。", file=sys.stderr)
         return 2
-    import socket
-
     import uvicorn
 
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((LOOPBACK, port))
-        except OSError:
-            print(f"端口 {port} 已被占用：积分服务可能已经在运行（浏览器打开 http://{LOOPBACK}:{port}/v1/health 可查看），"
-                  f"或换一个端口：jifen serve --port 端口号。", file=sys.stderr)
-            return 2
+    try:
+        sock = listening_socket(port)
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
     token = ensure_token()
     app = create_app(token, port)
     if wrap is not None:
-        app = wrap(app)
+        app = wrap(app, port)
     date_kinds()                    # warm: every scheme's computing code imported before the first click
     commands_json()
     print(f"积分服务已启动：http://{LOOPBACK}:{port}/v1/health（令牌文件 {token_path()}）", flush=True)
     config = uvicorn.Config(app, host=LOOPBACK, port=port, log_level="warning", access_log=False,
                             server_header=False, date_header=False)
     try:
-        uvicorn.Server(config).run()
+        uvicorn.Server(config).run(sockets=[sock])
     except OSError as exc:
-        print(f"无法在端口 {port} 上启动服务：{exc}", file=sys.stderr)
+        from .core.oserror import os_reason
+        print(f"无法在端口 {port} 上启动服务：{os_reason(exc)}", file=sys.stderr)
         return 2
+    finally:
+        sock.close()
     return 0

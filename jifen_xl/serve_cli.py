@@ -6,13 +6,27 @@ import sys
 from pathlib import Path
 
 COMMANDS = ("serve", "install-libreoffice")
+MAX_PORT = 65535
+
+
+def port_number(text: str) -> int:
+    """``--port``: a whole number 0–65535 (argparse shows the message as a usage error, exit 2).
+    0 means "any free port" and is accepted only by a plain `jifen serve` (see run)."""
+    try:
+        port = int(str(text).strip())
+    except ValueError:
+        port = -1
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"端口应为 1–{MAX_PORT} 之间的整数，“{text}”不是")
+    return port
 
 
 def add_parsers(sub) -> None:
     from .serve import DEFAULT_PORT, LOOPBACK
 
     p = sub.add_parser("serve", help="在本机运行积分服务，供 WPS / LibreOffice 中的积分按钮使用")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"端口（默认 {DEFAULT_PORT}）")
+    p.add_argument("--port", type=port_number, default=DEFAULT_PORT,
+                   help=f"端口（默认 {DEFAULT_PORT}；0 = 临时选一个空闲端口，按钮找不到它，只供测试）")
     p.add_argument("--host", default=LOOPBACK, help=argparse.SUPPRESS)
     p.add_argument("--print-token", action="store_true", help="显示访问令牌后退出（首次使用时生成）")
     p.add_argument("--install-autostart", action="store_true", help="登录时自动启动服务")
@@ -21,13 +35,19 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("install-libreoffice", help="在 LibreOffice Calc 中安装“积分”工具栏和菜单")
     p.add_argument("--dir", type=Path, default=None, help="LibreOffice 配置目录（默认：当前用户的配置）")
     p.add_argument("--uninstall", action="store_true", help="卸载")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"积分服务端口（默认 {DEFAULT_PORT}）")
+    p.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"积分服务端口（默认 {DEFAULT_PORT}）")
 
 
 def run(args) -> int:
     from . import autostart
     from .serve import ensure_token, serve, token_path
 
+    fixed = (not args.uninstall) if args.command == "install-libreoffice" else args.install_autostart
+    if args.port == 0 and fixed:
+        # the buttons and the autostart entry need the port the service will listen on
+        print(f"jifen {args.command}：错误：这里需要固定的端口（1–{MAX_PORT}，默认 39800），不能是 0。",
+              file=sys.stderr)
+        return 2
     if args.command == "install-libreoffice":
         from .lo_extension import install
         return install(args.dir, args.uninstall, args.port)
@@ -46,4 +66,4 @@ def run(args) -> int:
         print(f"已取消自动启动：{path}" if path else "没有找到自动启动项，无需取消。")
         return 0
     from .assistant import page_for_service       # 积分助手's page on the same port (issue #25)
-    return serve(args.port, args.host, wrap=page_for_service(args.port))
+    return serve(args.port, args.host, wrap=page_for_service)

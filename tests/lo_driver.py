@@ -21,6 +21,8 @@ import uuid
 import uno
 from com.sun.star.beans import PropertyValue
 
+from jifen_xl.book.childenv import clean_env      # PYTHONPATH of the test run names the repo
+
 
 def prop(name, value):
     p = PropertyValue()
@@ -34,7 +36,7 @@ def connect(profile):
     proc = subprocess.Popen([office, "-env:UserInstallation=" + uno.systemPathToFileUrl(os.path.abspath(profile)),
                              "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
                              "--nolockcheck", "--accept=pipe,name=%s;urp;" % pipe],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=clean_env())
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     for _ in range(900):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from jifen_xl.book.childenv import clean_env
 from jifen_xl.vba import (
     BUTTON_MODULE,
     add_buttons_and_vba,
@@ -247,7 +248,7 @@ def test_libreoffice_imports_modules_and_button_bindings(demo_xlsm: Path, tmp_pa
     result = subprocess.run(
         [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "ods",
          "--outdir", str(out), str(demo_xlsm)],
-        capture_output=True, text=True, timeout=300, check=False)
+        capture_output=True, text=True, timeout=300, check=False, env=clean_env())
     ods = out / "demo.ods"
     assert ods.exists(), f"soffice did not convert: {result.stdout} {result.stderr}"
     with zipfile.ZipFile(ods) as package:

@@ -23,6 +23,7 @@ from python_calamine import CalamineWorkbook
 
 from jifen_xl.book.ooxml import (BACKUP_DIR, WorkbookBusy, WorkbookNotWritable,
                                  read_sheet_xml_names, write_outputs)
+from jifen_xl.book.childenv import clean_env
 from jifen_xl.book.ooxml import safesave, xmltext
 from jifen_xl.book.sheets import OutputSheet
 from jifen_xl.core.problems import InputError
@@ -338,7 +339,7 @@ SOFFICE = shutil.which("soffice")
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_source_and_libreoffice_opens_result(tmp_path: Path):
     op = build_openpyxl_workbook(tmp_path / "op.xlsx")
-    env = dict(os.environ, HOME=str(tmp_path / "home"))
+    env = clean_env({"HOME": str(tmp_path / "home")})
 
     def convert(src: Path, outdir: Path) -> Path:
         outdir.mkdir()

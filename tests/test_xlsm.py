@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 
 from jifen_xl import macros
+from jifen_xl.book.childenv import clean_env
 from jifen_xl import xlsm
 from jifen_xl.app import scheme_named
 from jifen_xl.schemes import catalog
@@ -117,7 +118,7 @@ def test_libreoffice_imports_module_and_buttons_and_exports_pdf(built, tmp_path)
     for kind in ("ods", "pdf"):
         done = subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", kind,
                                "--outdir", str(tmp_path / kind), *files],
-                              capture_output=True, text=True, timeout=600, check=False)
+                              capture_output=True, text=True, timeout=600, check=False, env=clean_env())
         for scheme, path in built.items():
             assert (tmp_path / kind / f"{path.stem}.{kind}").exists(), f"{kind} {scheme}: {done.stdout} {done.stderr}"
     for scheme, path in built.items():

@@ -70,10 +70,8 @@ def with_assistant(api, assistant: Assistant):
     return dispatch
 
 
-def page_for_service(port: int):
+def page_for_service(api, port: int):
     """``serve(wrap=…)`` for `jifen serve`: the page with no folder yet (`jifen ui` adds them)."""
-    def wrap(api):
-        from ..serve import ensure_token
-        from .launch import recent_file
-        return with_assistant(api, Assistant(ensure_token(), port, (), recent_file()))
-    return wrap
+    from ..serve import ensure_token
+    from .launch import recent_file
+    return with_assistant(api, Assistant(ensure_token(), port, (), recent_file()))

@@ -27,13 +27,14 @@ COMMAND = "ui"
 
 def add_parser(sub) -> None:
     from ..serve import DEFAULT_PORT
+    from ..serve_cli import port_number
 
     p = sub.add_parser(COMMAND, help="打开积分助手：在浏览器中选择工作簿、点按钮计算（不需要宏或加载项）")
     p.add_argument("file", nargs="?", type=Path, default=None,
                    help="先打开这个工作簿（把工作簿拖到“积分助手”图标上即是如此）")
     p.add_argument("--folder", type=Path, action="append", default=None, metavar="DIR",
                    help="列出这个文件夹中的工作簿（可写多次；默认：当前文件夹）")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"端口（默认 {DEFAULT_PORT}）")
+    p.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"端口（默认 {DEFAULT_PORT}）")
     p.add_argument("--no-browser", action="store_true", help="不打开浏览器，只显示登录链接")
 
 
@@ -147,6 +148,9 @@ def _run(args: argparse.Namespace) -> int:
     for f in folders:
         if not f.is_dir():
             raise InputError(f"找不到文件夹“{f}”。")
+    if args.port == 0:      # the login link names the port before the service starts
+        print("jifen ui：错误：这里需要固定的端口（1–65535，默认 39800），不能是 0。", file=sys.stderr)
+        return 2
     token = ensure_token()
     status, answer = _ask_running(args.port, token, folders, file)
     if status == "reuse":
@@ -166,4 +170,4 @@ def _run(args: argparse.Namespace) -> int:
         _announce(url, not args.no_browser)
         print("关闭本窗口（或按 Ctrl+C）即停止积分助手。", flush=True)
     _when_listening(args.port, ready)
-    return serve(args.port, wrap=lambda api: with_assistant(api, assistant))
+    return serve(args.port, wrap=lambda api, _port: with_assistant(api, assistant))

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from ..core.problems import InputError
+from .childenv import clean_env
 
 INSTALL_HINT = ("没有找到 LibreOffice（soffice）。请先安装：Debian/Ubuntu 运行 "
                 "`sudo apt-get install libreoffice-calc-nogui fonts-noto-cjk`，"
@@ -93,7 +94,7 @@ def _run(sources: list[Path], fmt: str, outdir: Path, timeout: float) -> tuple[s
         cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
                "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir), *map(str, sources)]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "HOME": profile})
+                              env=clean_env({"HOME": profile}))
     # new files, or files of the same name written again (xlsx and xlsm share a stem)
     made = sorted(p for p in outdir.iterdir() if before.get(p) != p.stat().st_mtime_ns)
     return proc, made

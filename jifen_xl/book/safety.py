@@ -14,6 +14,7 @@ from __future__ import annotations
 import mmap
 import os
 import re
+import stat
 import struct
 import zipfile
 from pathlib import Path
@@ -61,6 +62,29 @@ def check_path_length(path: Path | str) -> None:
         raise InputError(f"路径太长（{n} 字节，系统上限 {PATH_MAX} 字节）。请把工作簿放到层级较浅的文件夹后再试。")
 
 
+class NotRegularFile(OSError):
+    """A named pipe, device or socket under a workbook's name: opening it for reading could
+    wait forever for a writer, so it is never read."""
+
+
+MSG_NOT_REGULAR = "不是普通文件（可能是命名管道、设备或套接字），不能当作工作簿读取"
+
+
+def open_regular(path: Path | str):
+    """``open(path, "rb")`` for a regular file only (symlinks to one are fine), else
+    ``NotRegularFile``. Opened without blocking, so a named pipe never hangs the open."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(0, MSG_NOT_REGULAR, str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def check_workbook_file(path: Path) -> None:
     """Raise ``InputError`` (Chinese message) unless ``path`` looks like a safe .xlsx/.xlsm."""
     path = Path(path)
@@ -71,7 +95,7 @@ def check_workbook_file(path: Path) -> None:
     if path.is_dir():
         raise InputError(f"“{path}”是一个文件夹，不是 Excel 工作簿。")
     try:
-        with open(path, "rb") as f:
+        with open_regular(path) as f:
             magic = f.read(8)
             if magic.startswith(ZIP_MAGIC):
                 _check_zip_end(f, name)
@@ -85,6 +109,8 @@ def check_workbook_file(path: Path) -> None:
                 raise InputError(f"文件“{name}”{MSG_NOT_WORKBOOK}")
     except PermissionError:
         raise InputError(f"无法读取文件“{path}”：没有权限。") from None
+    except NotRegularFile:
+        raise InputError(f"“{path}”{MSG_NOT_REGULAR}。") from None
     except OSError as e:
         raise InputError(f"无法读取文件“{path}”：{os_reason(e)}。") from None
 

@@ -30,13 +30,13 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from ..book.safety import MSG_NOT_REGULAR, NotRegularFile
 from ..book.sheets import OutputSheet
 from ..core.oserror import os_reason
 from ..core.problems import CHECK_COLUMNS, CHECK_SHEET, ERROR, NOTICE, InputError
@@ -112,6 +112,54 @@ def _complete(entry: Path) -> bool:
     return all((entry / f"{t}.parquet").is_file() for t in ex.TABLES)
 
 
+#: Seconds one workbook may take to export (read, check, compute, write its Parquet set).
+#: One on a stalled network share, or any file a reader hangs on, is listed as skipped with
+#: the reason and the roll-up goes on; the slowest real village workbook takes a few seconds.
+SECONDS_PER_FILE = 180
+
+
+class ExportTimeout(Exception):
+    """A workbook that did not export within ``SECONDS_PER_FILE``."""
+
+
+def export_all(args: list[tuple], jobs: int) -> list[Exception | None]:
+    """``export_to_cache(*a)`` for each of ``args`` in worker processes, each within
+    ``SECONDS_PER_FILE``: the error of each (``None`` when done), in order.
+
+    A file over its time is given up: the workers are stopped (a stuck one cannot be
+    interrupted otherwise) and the files not finished yet go to fresh workers, so every
+    other file still gets its full time. A finished export is one rename (ex.export_to_cache),
+    so a stopped worker leaves no half set."""
+    import multiprocessing
+
+    results: dict[int, Exception | None] = {}
+    remaining = list(enumerate(args))
+    while remaining:
+        pool = multiprocessing.Pool(processes=max(1, min(jobs, len(remaining))))
+        stuck = False
+        try:
+            handles = [(i, pool.apply_async(ex.export_to_cache, a)) for i, a in remaining]
+            for i, h in handles:
+                try:
+                    h.get(timeout=SECONDS_PER_FILE if not stuck else 0)
+                    results[i] = None
+                except multiprocessing.TimeoutError:
+                    if not stuck:
+                        results[i] = ExportTimeout(f"读取超过 {SECONDS_PER_FILE} 秒仍未完成（文件可能在不可用的网络盘上，"
+                                                   f"或正被其他程序占用），已跳过")
+                        stuck = True
+                except Exception as exc:    # e.g. the cache folder cannot be written
+                    results[i] = exc
+        finally:
+            if stuck:
+                pool.terminate()
+            else:
+                pool.close()
+            pool.join()
+        remaining = [(i, a) for i, a in remaining if i not in results]
+    return [results[i] for i in range(len(args))]
+
+
 @dataclass
 class Book:
     path: Path
@@ -174,21 +222,12 @@ def rollup(folder: Path, out: Path | None = None, *, with_names: bool = False, y
     t_hash = time.perf_counter()
     todo = [b for b in books if not b.duplicate_of and (full or not _complete(cache / b.sha))]
     args = [(str(b.path), b.sha, str(cache), with_names, year) for b in todo]
-    if len(args) > 1 and jobs > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(args))) as pool:
-            futures = [pool.submit(ex.export_to_cache, *a) for a in args]
-            errors = [f.exception() for f in futures]
-    else:
-        errors = []
-        for a in args:
-            try:
-                ex.export_to_cache(*a)
-                errors.append(None)
-            except Exception as exc:    # e.g. the cache folder cannot be written
-                errors.append(exc)
+    errors = export_all(args, jobs)
     for b, err in zip(todo, errors):
         b.exported = True
-        if err is not None:
+        if isinstance(err, ExportTimeout):
+            failures.append(Failure(b.rel, str(err)))
+        elif err is not None:
             failures.append(Failure(b.rel, f"无法导出（{type(err).__name__}: {err}），已跳过"))
     bad = {f.rel for f in failures}
     books = [b for b in books if b.rel not in bad and (b.duplicate_of not in bad)]
@@ -221,6 +260,8 @@ def file_problem(exc: OSError) -> str:
         return "没有读取权限，或文件正被其他程序锁定，无法读取"
     if exc.errno == errno.ENAMETOOLONG:
         return "文件名或路径太长，无法读取"
+    if isinstance(exc, NotRegularFile):
+        return MSG_NOT_REGULAR + "，已跳过"
     return f"无法读取（{os_reason(exc)}）"
 
 

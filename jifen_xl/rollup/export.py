@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..app import detect_scheme, scheme_named
+from ..book.safety import open_regular
 from ..core.problems import ERROR, NOTICE, REFUSED, InputError, Problem
 from ..schemes import SCHEMES
 
@@ -116,7 +117,7 @@ class Extract:
 
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as fp:
+    with open_regular(path) as fp:      # a named pipe called 村.xlsx must not hang the roll-up
         for chunk in iter(lambda: fp.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()

@@ -64,6 +64,14 @@ def read_token() -> str:
 
 # --------------------------------------------------------------------------- the service
 
+def service_env() -> dict:
+    """LibreOffice's environment without what points a Python at LibreOffice's own (it sets
+    PYTHONPATH, on Windows PYTHONHOME too): the service's Python must load its own library
+    (the mirror of jifen_xl/book/childenv.py, which this module cannot import)."""
+    return {k: v for k, v in os.environ.items()
+            if not k.upper().startswith("PYTHON") and k.upper() not in ("VIRTUAL_ENV", "__PYVENV_LAUNCHER__")}
+
+
 class Service:
     def __init__(self):
         cfg = client_config()
@@ -104,7 +112,7 @@ class Service:
         flags = 0x08000000 if os.name == "nt" else 0          # CREATE_NO_WINDOW
         try:
             subprocess.Popen(self.start_command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, creationflags=flags,
+                             stderr=subprocess.DEVNULL, creationflags=flags, env=service_env(),
                              start_new_session=(os.name != "nt"))
         except OSError as exc:
             raise ClientError("无法启动积分服务（%s）：%s。请在命令行运行 `jifen serve`。"

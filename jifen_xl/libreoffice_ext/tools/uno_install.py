@@ -101,4 +101,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Exception as exc:      # a Chinese line for the installer to show, no traceback
+        detail = getattr(exc, "Message", None) or str(exc) or type(exc).__name__
+        sys.stderr.write("LibreOffice 扩展管理器报错（%s）：%s\n" % (type(exc).__name__, detail.strip().splitlines()[0]))
+        sys.exit(3)
