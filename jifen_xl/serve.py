@@ -140,13 +140,19 @@ def _iso(text: str):
 
 
 def _serial_date(v):
-    """An Excel serial number (1900 system) as a date, or a datetime with a time of day."""
+    """An Excel serial number (1900 system) as a date, or a datetime with a time of day.
+
+    The time is cut to the millisecond, never rounded up into the next day (as calamine reads
+    a file), so 2958465.9999999 is 9999-12-31 23:59:59.991, not a day past the last one
+    Python has; numbers outside Excel's dates stay numbers. Either way the column's reader
+    (normalize.to_date) then answers with a located 错误 when the date is not plausible."""
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not (1 <= v < 2958466):
         return v
     days = math.floor(v)
     if v == days:
         return (_EXCEL_EPOCH + timedelta(days=days)).date()
-    return _EXCEL_EPOCH + timedelta(days=days, seconds=round((v - days) * 86400))
+    ms = min(math.floor((v - days) * 86_400_000), 86_399_999)
+    return _EXCEL_EPOCH + timedelta(days=days, milliseconds=ms)
 
 
 def _cell(v, sheet: str, r: int, c: int):

@@ -33,7 +33,7 @@ def _chinese(text: str) -> bool:
     ["week", "a.xlsx", "extra"], ["week", "a.xlsx", "--week"], ["print"], ["rollup"], ["--zz"],
     ["serve", "--port", "70000"], ["serve", "--port", "-1"], ["serve", "--port", "abc"], ["serve", "--port", ""],
     ["serve", "--port", "65536"], ["install-libreoffice", "--port", "99999"], ["install-wps", "--bogus"],
-    ["passbook", "a.xlsx", "--all=3"],
+    ["passbook", "a.xlsx", "--all=3"], ["ui", "--port", "70000"],
 ])
 def test_usage_errors_are_exit_2_and_chinese(argv, capsys):
     try:
@@ -52,8 +52,9 @@ def test_port_zero_is_refused_where_the_port_must_be_known(tmp_path, monkeypatch
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert cli_main(["serve", "--port", "0", "--install-autostart"]) == 2
     assert cli_main(["install-libreoffice", "--port", "0"]) == 2
+    assert cli_main(["ui", "--port", "0", "--no-browser"]) == 2
     err = capsys.readouterr().err
-    assert err.count("不能是 0") == 2
+    assert err.count("不能是 0") == 3
     assert not (tmp_path / "autostart").exists() and not (tmp_path / "jifen" / "client.json").exists()
 
 
@@ -103,6 +104,8 @@ def test_serve_on_port_zero_answers_on_the_port_it_picked(tmp_path):
         token = (tmp_path / "jifen" / "token").read_text().strip()
         commands = httpx.get(base + "/v1/commands", headers={"X-Jifen-Token": token}, timeout=30)
         assert commands.status_code == 200, commands.text
+        page = httpx.get(base + "/ui/", timeout=30, follow_redirects=False)       # 积分助手 on the same port
+        assert page.status_code != 403, page.text
         assert httpx.get(base + "/v1/health", headers={"Host": "127.0.0.1:0"}, timeout=5).status_code == 403
     finally:
         proc.terminate()

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 __all__ = [
     "clean_text", "to_id", "to_decimal", "to_count", "to_date", "to_bool", "to_ratio",
-    "to_weekday", "split_multi", "to_month", "to_quarter",
+    "to_weekday", "split_multi", "to_month", "to_quarter", "to_year",
 ]
 
 Note = str | None
@@ -226,6 +226,21 @@ def to_count(v: object) -> tuple[int, Note]:
     return int(d), note
 
 
+def to_year(v: object) -> tuple[int, Note]:
+    """A year: 2026, "2026", "2026年", between 1900 and 2100 like every date here (a year
+    such as 99999 or 0 used to end in an internal error or fall back to the default)."""
+    if isinstance(v, str):
+        t, _ = _clean(v, _FULL_ALL)
+        v = t.removesuffix("年").strip()
+    try:
+        d, note = to_decimal(v)
+    except ValueError:
+        d, note = None, None
+    if d is None or not d.is_finite() or d != d.to_integral_value() or not _YEAR_MIN <= d <= _YEAR_MAX:
+        raise ValueError(f"年度应为 {_YEAR_MIN}–{_YEAR_MAX} 之间的整数，例如 2026")
+    return int(d), note
+
+
 def to_ratio(v: object) -> tuple[Decimal, Note]:
     """A proportion: 10%, 0.1 and 10 all mean ten per cent -> Decimal("0.1").
     A plain number above 1 (up to 100) is read as a percentage."""
@@ -296,10 +311,13 @@ def to_date(v: object) -> tuple[date | None, Note]:
     date (a time of day is allowed)."""
     if isinstance(v, bool):
         raise ValueError("是/否值不是日期")
-    if isinstance(v, datetime):
-        return v.date(), None
     if isinstance(v, date):
-        return v, None
+        # a real date from any door (calamine, xlwings, the service) is held to the years a
+        # typed date may have: 9999-12-31 would overflow the next day's arithmetic
+        d = v.date() if isinstance(v, datetime) else v
+        if not _YEAR_MIN <= d.year <= _YEAR_MAX:
+            raise ValueError(f"年份 {d.year} 不合理，请填写 {_YEAR_MIN}–{_YEAR_MAX} 年之间的日期")
+        return d, None
     if isinstance(v, (time, timedelta)):
         raise ValueError("只有时间没有日期，请填写完整日期，例如 2026-09-01")
     if _is_blank(v):

@@ -57,6 +57,7 @@ PARSERS: dict[str, Callable] = {
     "date": nz.to_date,
     "decimal": nz.to_decimal,
     "count": nz.to_count,
+    "year": nz.to_year,
     "bool": nz.to_bool,
     "multi": _parse_multi,
     "ratio": nz.to_ratio,

@@ -160,7 +160,7 @@ def parse_param(kind: str, value):
     if kind == "quarter":
         return nz.to_quarter(value)[0]
     if kind == "year":
-        return int(nz.to_decimal(value)[0])
+        return nz.to_year(value)[0]
     if kind == "flag":
         return bool(nz.to_bool(value)[0])
     return nz.clean_text(value)[0]

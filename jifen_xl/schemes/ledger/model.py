@@ -65,7 +65,7 @@ STEPS = (
 
 SETTING_SCHEMA = [
     Setting("镇名", "text", ""),
-    Setting("年度", "count", None),
+    Setting("年度", "year", None),
     Setting("人均奖励预算", "decimal", Decimal(2)),
 ]
 

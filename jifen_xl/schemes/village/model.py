@@ -90,7 +90,7 @@ PRE_NOTICE, FINAL_NOTICE = "预公示", "正式"
 
 SETTING_SCHEMA = [
     Setting("村名", "text", ""),
-    Setting("年度", "count", None),
+    Setting("年度", "year", None),
     Setting("党的建设基础分", "decimal", Decimal(20)),
     Setting("民生保障基础分", "decimal", Decimal(20)),
     Setting("环境整治基础分", "decimal", Decimal(40)),
