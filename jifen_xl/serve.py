@@ -48,6 +48,23 @@ _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
+MAX_PORT = 65535
+
+
+def port_number(text: str) -> int:
+    """``--port``: a whole number 0–65535 (argparse shows the message as a usage error, exit 2).
+    0 means "any free port" and is accepted only by a plain `jifen serve` (see run)."""
+    import argparse
+
+    try:
+        port = int(str(text).strip())
+    except ValueError:
+        port = -1
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"端口应为 1–{MAX_PORT} 之间的整数，“{text}”不是")
+    return port
+
+
 class ServiceError(Exception):
     """A refusal with an HTTP status and a Chinese message for the clerk."""
 

@@ -6,23 +6,10 @@ import sys
 from pathlib import Path
 
 COMMANDS = ("serve", "install-libreoffice")
-MAX_PORT = 65535
-
-
-def port_number(text: str) -> int:
-    """``--port``: a whole number 0–65535 (argparse shows the message as a usage error, exit 2).
-    0 means "any free port" and is accepted only by a plain `jifen serve` (see run)."""
-    try:
-        port = int(str(text).strip())
-    except ValueError:
-        port = -1
-    if not 0 <= port <= MAX_PORT:
-        raise argparse.ArgumentTypeError(f"端口应为 1–{MAX_PORT} 之间的整数，“{text}”不是")
-    return port
 
 
 def add_parsers(sub) -> None:
-    from .serve import DEFAULT_PORT, LOOPBACK
+    from .serve import DEFAULT_PORT, LOOPBACK, port_number
 
     p = sub.add_parser("serve", help="在本机运行积分服务，供 WPS / LibreOffice 中的积分按钮使用")
     p.add_argument("--port", type=port_number, default=DEFAULT_PORT,
@@ -40,7 +27,7 @@ def add_parsers(sub) -> None:
 
 def run(args) -> int:
     from . import autostart
-    from .serve import ensure_token, serve, token_path
+    from .serve import MAX_PORT, ensure_token, serve, token_path
 
     fixed = (not args.uninstall) if args.command == "install-libreoffice" else args.install_autostart
     if args.port == 0 and fixed:

@@ -26,8 +26,7 @@ COMMAND = "ui"
 
 
 def add_parser(sub) -> None:
-    from ..serve import DEFAULT_PORT
-    from ..serve_cli import port_number
+    from ..serve import DEFAULT_PORT, port_number
 
     p = sub.add_parser(COMMAND, help="打开积分助手：在浏览器中选择工作簿、点按钮计算（不需要宏或加载项）")
     p.add_argument("file", nargs="?", type=Path, default=None,
