@@ -52,9 +52,12 @@ class LogContext:
         self.reversed_rows = reversed_rows
         self.seen: dict[tuple, int] = {}
         self.groups: dict = {}      # (kind, name) -> active members, for collective targets
+        self.roles = data.roles                          # S-14: 代码 -> 负责人
         self.posts: dict[str, set[str]] | None = None   # S-14: 记录人 (姓名 or 学号) -> 职务
         self.every_role: set[str] = set()               # S-14: every 负责人 named in 规则
         self.role_ok: dict[tuple[str, str], bool] = {}  # S-14: (记录人, 代码) -> holds the role
+        # S-13: None when nobody has leave (the check then costs one comparison per row)
+        self.leave_on = data.leave.on if data.leave else None
         self.notes: list[Problem] = []  # 提示 of a collective row that still counts (S-13)
 
 
@@ -196,21 +199,27 @@ def _recorder_posts(data: SchoolData) -> dict[str, set[str]]:
 def check_recorder_role(r: LogRow, ctx: LogContext) -> Problem | None:
     """S-14: the 记录人 holds the rule's 负责人 role (名册 职务, or the role's own name such as
     班主任). Else a 提示 only — a substitute may record — and the row still counts."""
-    roles = ctx.data.roles.get(r.code) if r.recorder else None
-    if not roles:
+    if not r.recorder:
         return None
     key = (r.recorder, r.code)
     ok = ctx.role_ok.get(key)
-    if ok is None:
-        if ctx.posts is None:
-            ctx.posts = _recorder_posts(ctx.data)
-            ctx.every_role = {x for rs in ctx.data.roles.values() for x in rs}
-        posts = ctx.posts.get(r.recorder, set()) | {r.recorder}
-        ok = ctx.role_ok[key] = any(holds_role(p, role, ctx.every_role) for p in posts for role in roles)
+    if ok is None:      # once per (记录人, 代码): a log has few of them
+        ok = ctx.role_ok[key] = _holds(r.recorder, ctx.roles.get(r.code), ctx)
     if ok:
         return None
     return Problem(LOG, r.row, "记录人", r.recorder,
-                   f"记录人不是“{r.rule.item}”的负责人（{'、'.join(roles)}）；如是代为记录，可以不改", NOTICE)
+                   f"记录人不是“{r.rule.item}”的负责人（{'、'.join(ctx.roles[r.code])}）；如是代为记录，可以不改",
+                   NOTICE)
+
+
+def _holds(recorder: str, roles: tuple[str, ...] | None, ctx: LogContext) -> bool:
+    if not roles:
+        return True         # the rule names no 负责人: nothing to check
+    if ctx.posts is None:
+        ctx.posts = _recorder_posts(ctx.data)
+        ctx.every_role = {x for rs in ctx.roles.values() for x in rs}
+    posts = ctx.posts.get(recorder, set()) | {recorder}
+    return any(holds_role(p, role, ctx.every_role) for p in posts for role in roles)
 
 
 def _leave_note(sid_name: str, lv, item: str) -> str:
@@ -222,10 +231,12 @@ def check_excused_by_leave(r: LogRow, ctx: LogContext) -> Problem | None:
     """S-13: a deduction whose rule is marked 请假免扣 does not count for a pupil with approved
     leave that day; a 提示 names the leave row. A collective row still counts for the other
     members (their 提示 goes to ``ctx.notes``)."""
-    data = ctx.data
-    if not data.leave or r.code not in data.leave_codes:
+    on = ctx.leave_on
+    if on is None:
         return None
-    on = data.leave.on
+    data = ctx.data
+    if r.code not in data.leave_codes:
+        return None
     if r.kind == "学号":
         s = r.members[0]
         lv = on(s.sid, r.date)
