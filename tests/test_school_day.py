@@ -108,3 +108,23 @@ def test_the_default_day_is_the_latest_log_date():
     assert sheet.rows[0][0] == d(2026, 9, 9) and sheet.rows[-1][5] == Decimal("-5.5")
     res = actions.day(raw_sheets(book(LOG, LEAVE)), {"date": d(2026, 9, 8)})
     assert next(o for o in res.outputs if o.name == "日总结").rows[-1][5] == -3
+
+
+def test_jifen_day_writes_the_sheet_and_recomputes_to_the_same_bytes(tmp_path, capsys):
+    import python_calamine as pc
+
+    from contract import write_xlsx
+    from jifen_xl.cli import main
+
+    path = write_xlsx(tmp_path / "班级.xlsx", book(LOG, LEAVE))
+    assert main(["day", str(path), "--date", "2026-09-08"]) == 0
+    assert "已生成 2026-09-08 日总结：1人有加减分，1人当天达到周限额，全班当日净分 -3。" in capsys.readouterr().out
+    first = path.read_bytes()
+    rows = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("日总结").to_python()
+    assert rows[0] == ["日期", "学号", "姓名", "事项", "分值", "当日净分", "备注"]
+    assert rows[1][1:5] == ["1002", "李四", "上课迟到×3", -3]
+    assert main(["day", str(path), "--date", "2026-09-08"]) == 0
+    assert path.read_bytes() == first
+    assert main(["day", str(path)]) == 0            # default: the latest log date, 09-09
+    rows = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("日总结").to_python()
+    assert rows[1][0] == date(2026, 9, 9) and rows[-1][5] == -5.5

@@ -32,6 +32,11 @@ Public Sub JifenExams()
     RunPython "import jifen_xl.macros as m; m.run_caller('exams')"
 End Sub
 
+' Button: `jifen day`
+Public Sub JifenDay()
+    RunPython "import jifen_xl.macros as m; m.run_caller('day')"
+End Sub
+
 ' Button: `jifen quarter`
 Public Sub JifenQuarter()
     RunPython "import jifen_xl.macros as m; m.run_caller('quarter')"

@@ -1,4 +1,5 @@
-"""The school scheme (班级积分, SPEC S-1…S-12): a class's duty log, dorm inspections and exams.
+"""The school scheme (班级积分, SPEC S-1…S-16): a class's duty log, dorm inspections and exams,
+leave, the head teacher's self-study list and the morning report.
 
 This file is the scheme's declaration (its buttons/commands, detection, files); it imports
 nothing heavy: the computing code is named by ``Ref`` and loaded on first use.
@@ -45,6 +46,14 @@ ACTIONS = (
            description="根据“考试”表计算月考名次、进步退步和单科第一的加减分（默认：最近一次考试）。",
            examples=(f"jifen exams {BOOK}", f"jifen exams {BOOK} --exam 十月月考"),
            writes=("考试加减分",)),
+    Action("day", "今日总结", "school", INPUTS, ref("actions:day"),
+           params=(Param("date", "date", "哪一天，如 2026-09-08（默认：日志最后日期）", "总结日期",
+                         "“今日总结”按钮总结哪一天；空白＝日志最后日期"),),
+           help="今日总结：值日班长第二天早上的日总结",
+           description="生成一天的日总结（SPEC S-16）：每人当天的加减分事项和原因、当日净分、当天达到周限额"
+                       "要上自习的同学、请假的同学和全班当日净分，一页 A4（默认：日志最后日期）。",
+           examples=(f"jifen day {BOOK}", f"jifen day {BOOK} --date 2026-09-08"),
+           writes=("日总结",)),
 )
 
 SCHEME = Scheme(

@@ -184,4 +184,4 @@ def school_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[s
     add_dorms_and_exams(by, roster, rng, start, end)
     _leave_and_additions(by, log, active_ids)
     path = write_template(folder / "班级积分-示例.xlsx", sheets)
-    return [(path, [("check", {}), ("week", {}), ("month", {}), ("awards", {}), ("exams", {})])]
+    return [(path, [("check", {}), ("week", {}), ("month", {}), ("awards", {}), ("exams", {}), ("day", {})])]

@@ -10,6 +10,7 @@
   "week": "计算周",
   "month": "计算月份",
   "exam": "计算考试",
+  "date": "总结日期",
   "quarter": "计算季度",
   "final": "正式结果",
   "year": "计算年度",
@@ -41,6 +42,11 @@
    "id": "btnExams",
    "command": "exams",
    "label": "考试加减分"
+  },
+  {
+   "id": "btnDay",
+   "command": "day",
+   "label": "今日总结"
   },
   {
    "id": "btnQuarter",
@@ -165,6 +171,29 @@
      "name": "exam",
      "kind": "text",
      "label": "计算考试"
+    }
+   ]
+  },
+  {
+   "command": "day",
+   "scheme": "school",
+   "button": "今日总结",
+   "sheets": [
+    "设置",
+    "名册",
+    "规则",
+    "日志",
+    "请假",
+    "上自习补充",
+    "宿舍检查",
+    "宿舍评分",
+    "考试"
+   ],
+   "params": [
+    {
+     "name": "date",
+     "kind": "date",
+     "label": "总结日期"
     }
    ]
   },
