@@ -95,27 +95,27 @@ def test_a_new_command_and_option_appear_in_every_generated_table(monkeypatch):
 
     base = SCHEMES[0]
     extra = dataclasses.replace(
-        base, name="volunteer", label="志愿服务积分", template_kind="volunteer", template_file="志愿服务积分.xlsx",
-        xlsm_file="志愿服务积分.xlsm", identify=("名册", "服务记录"), shared=("名册",),
+        base, name="probe", label="试用时长积分", template_kind="probe", template_file="试用时长积分.xlsx",
+        xlsm_file="试用时长积分.xlsm", identify=("名册", "试用服务记录"), shared=("名册",),
         inputs=LazyMap(Ref("builtins:__dict__")),
-        actions=(Action("hours", "服务时长", "volunteer", {"服务记录": ["日期"]}, Ref("builtins:print"),
-                        params=(Param("upto", "date", "截至哪天", "截至日期"),), help="服务时长：按人汇总",
-                        description="按人汇总服务时长。", examples=("jifen hours 志愿.xlsx",),
-                        writes=("服务时长",)),))
+        actions=(Action("probehours", "试用服务时长", "probe", {"试用服务记录": ["日期"]}, Ref("builtins:print"),
+                        params=(Param("probeupto", "date", "截至哪天", "试用截至日期"),), help="试用服务时长：按人汇总",
+                        description="按人汇总服务时长。", examples=("jifen probehours 试用.xlsx",),
+                        writes=("试用服务时长",)),))
     together = SCHEMES + (extra,)
     catalog.check(together)
     monkeypatch.setattr(schemes, "SCHEMES", together)
     monkeypatch.setattr(generate, "SCHEMES", together)
     parser = cli.build_parser()
-    args = parser.parse_args(["hours", "x.xlsx", "--upto", "2026-09-01"])
-    assert (args.command, args.upto) == ("hours", "2026-09-01")
-    assert "volunteer" in parser.format_help() or "hours" in parser.format_help()
-    assert "Public Sub JifenHours()" in generate.vba_module()
-    assert 'id="btnHours" label="服务时长"' in generate.ribbon_xml()
-    assert "jifen_hours = _button('hours')" in lo_extension.button_block()
+    args = parser.parse_args(["probehours", "x.xlsx", "--probeupto", "2026-09-01"])
+    assert (args.command, args.probeupto) == ("probehours", "2026-09-01")
+    assert "probehours" in parser.format_help()
+    assert "Public Sub JifenProbehours()" in generate.vba_module()
+    assert 'id="btnProbehours" label="试用服务时长"' in generate.ribbon_xml()
+    assert "jifen_probehours = _button('probehours')" in lo_extension.button_block()
     text = wps_install.actions_js()
-    assert '"command": "hours"' in text and '"scheme": "volunteer"' in text
-    assert catalog.detect(together, ["设置", "名册", "规则", "服务记录"]) == "volunteer"
+    assert '"command": "probehours"' in text and '"scheme": "probe"' in text
+    assert catalog.detect(together, ["设置", "名册", "规则", "试用服务记录"]) == "probe"
 
 
 def test_catalog_is_json_and_lists_every_action():
