@@ -4,9 +4,8 @@
 cached Parquet set is reused only while every one of those files is unchanged. Checked here:
 editing a module the export reaches (``schemes/base.py`` was missing from the old hand-made
 list) changes the key, a new module it reaches (by import or by a declaration's ``ref``)
-changes the key, a module it never reaches
-(the print layer) does not, and every ``jifen_xl`` module a real export run loads is one the
-walk found.
+changes the key, a module it never reaches (the print layer) does not, and every
+``jifen_xl`` module a real export run loads is one the walk found.
 """
 from __future__ import annotations
 
