@@ -134,3 +134,15 @@ def test_leave_through_the_command_line_keeps_the_leave_sheet(tmp_path):
     check = wb.get_sheet_by_name("校验").to_python()
     assert sum(1 for r in check[1:] if "请假表第" in r[4]) == 4
     assert Decimal(str(weekly["1001"][6])) == 81
+
+
+def test_overlapping_leave_rows_are_a_notice_and_the_first_row_is_named():
+    rows = LEAVE + [[d(2026, 9, 9), d(2026, 9, 11), 1002, "复查", "班主任"]]       # row 4
+    data = load(leave=rows)
+    over = [p for p in data.problems if p.sheet == "请假"]
+    assert [(p.row, p.column, p.level) for p in over] == [(4, "开始", NOTICE)]
+    assert "与第2行的请假日期重叠" in over[0].message
+    assert data.leave.on("1002", d(2026, 9, 9)).row == 2 and data.leave.on("1002", d(2026, 9, 10)).row == 4
+    totals, _ = week(data)
+    # on leave on the 10th now: its 旷课 and the evening's +1 are excused; the 迟到 of the 9th stays
+    assert totals["1002"] == (0, 1, -1, 79)

@@ -72,7 +72,7 @@ def test_month_report_counts_rows_per_recorder():
 
 def test_month_command_lists_every_recorder():
     res = actions.month(raw_sheets(book(_log())), {"month": (2026, 9)})
-    assert "本月各记录人登记条数：张三 4、李四 2、赵六 2、班主任 1" in res.summary
+    assert res.summary[0].endswith("；本月各记录人登记条数：张三 4、李四 2、赵六 2、班主任 1。")
 
 
 def test_a_post_holds_a_role_by_name_or_with_a_prefix_that_is_not_itself_a_role():

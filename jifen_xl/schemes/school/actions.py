@@ -41,11 +41,11 @@ def month(sheets, opts) -> Result:
 
     def make():
         outs = render.month_outputs(data, m) + render.trend_outputs(data, m.end)   # 周趋势 + charts (#9)
-        lines = [f"已生成 {month_cn(m)} 月报（{len(outs[0].rows)} 人），家长约谈 {len(outs[1].rows)} 人。"]
+        line = f"已生成 {month_cn(m)} 月报（{len(outs[0].rows)} 人），家长约谈 {len(outs[1].rows)} 人"
         counts = compute.recorder_counts(data, m)       # S-14: who recorded how much
         if counts:
-            lines.append("本月各记录人登记条数：" + "、".join(f"{k} {v}" for k, v in counts.items()))
-        return outs, lines
+            line += "；本月各记录人登记条数：" + "、".join(f"{k} {v}" for k, v in counts.items())
+        return outs, [line + "。"]
     return finish(problems, make)
 
 

@@ -114,8 +114,13 @@ def read_leave(raw: RawSheet | None, data: SchoolData) -> tuple[LeaveBook, list[
     problems += probs
     for r in kept:
         start = r["开始"]
-        book.by_sid.setdefault(r["学号"], []).append(
-            Leave(r["学号"], start, r["结束"] or start, r["事由"] or "", r["批准人"], r["_row"]))
+        lv = Leave(r["学号"], start, r["结束"] or start, r["事由"] or "", r["批准人"], r["_row"])
+        mine = book.by_sid.setdefault(lv.sid, [])
+        if (other := next((o for o in mine if o.start <= lv.end and lv.start <= o.end), None)) is not None:
+            problems.append(Problem(LEAVE, lv.row, "开始", start,
+                                    f"与第{other.row}行的请假日期重叠（{other.span()}），重叠的日子按第{other.row}行",
+                                    NOTICE))
+        mine.append(lv)
     return book, problems
 
 
