@@ -123,7 +123,7 @@ def test_the_lock_is_reentrant_in_one_thread(tmp_path):
 def test_apply_action_waits_for_the_lock_when_asked(tmp_path):
     """What a door does: wait up to DOOR_WAIT for another run instead of failing."""
     from jifen_xl.app import find_action
-    from jifen_xl.cli import apply_action
+    from jifen_xl.runner import apply_action
 
     path = write_xlsx(tmp_path / "班级.xlsx", scenario_class())
     held = threading.Event()

@@ -29,7 +29,8 @@ import xlsxwriter
 
 from jifen_xl.cli import main as jifen
 
-PATCHED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
+PATCHED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml",
+           "docProps/app.xml"}   # its sheet list follows the workbook's sheets
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 # WORKBOOKS.md, school workbook
