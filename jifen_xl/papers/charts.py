@@ -29,7 +29,7 @@ def _label(v, percent: bool) -> str:
     return str(int(f)) if f.is_integer() else f"{f:.2f}".rstrip("0").rstrip(".")
 
 
-def chart_markup(spec, sheet: OutputSheet) -> str:
+def chart_markup(spec, sheet: OutputSheet, week=None) -> str:
     """One chart as Typst markup (a block that is not split across pages)."""
     cols = sheet.columns
     series = [s for s in spec.series + spec.lines + spec.goals if s in cols]
@@ -54,7 +54,7 @@ def chart_markup(spec, sheet: OutputSheet) -> str:
         for i, s in enumerate(series))
     cells = []
     for r in rows:
-        label = cell_text(spec.categories, r[ci])
+        label = cell_text(spec.categories, r[ci], week)
         parts = []
         if stacked:
             segs = "".join(

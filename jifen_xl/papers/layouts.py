@@ -56,7 +56,8 @@ def table(columns: list[str], texts: list[list[str]], numeric: list[bool], width
 def table_document(sheet: OutputSheet, settings: dict | None = None, title: str = "") -> Document:
     """Any output sheet as a table (its charts after it), its title on top and in the header."""
     week = week_namer(settings) if "周开始" in sheet.columns else None
-    texts = [[cell_text(c, r[i] if i < len(r) else None, week) for i, c in enumerate(sheet.columns)]
+    fmts = sheet.number_formats or {}
+    texts = [[cell_text(c, r[i] if i < len(r) else None, week, fmts.get(c, "")) for i, c in enumerate(sheet.columns)]
              for r in sheet.rows]
     numeric = []
     for i, _c in enumerate(sheet.columns):
@@ -73,7 +74,7 @@ def table_document(sheet: OutputSheet, settings: dict | None = None, title: str 
     else:
         doc.add("#align(center, text(size: 10pt, \"（本表没有数据）\"))")
     for spec in sheet.charts:
-        doc.add(chart_markup(spec, sheet))
+        doc.add(chart_markup(spec, sheet, week))
     return doc
 
 
@@ -171,11 +172,10 @@ def passbook_documents(sheets: list[OutputSheet], settings: dict, which: str = "
 
 # --------------------------------------------------------------------------- 奖状 (S-11, V-10)
 
-def certificate(head: str, salute: str, body: str, award: str, signer: str, when: str) -> str:
-    """One framed landscape certificate page. The closing phrase (被评为, 荣获) and numbers
-    are kept on one line (Chinese line breaking may split anywhere else)."""
-    lead, _, tail = body.rpartition("，")
-    body_markup = f"{lit(lead + '，')} + box({lit(tail)})" if lead else lit(body)
+def certificate(head: str, salute: str, body: list[str | tuple[str]], award: str, signer: str, when: str) -> str:
+    """One framed landscape certificate page. ``body``: text, and ``(phrase,)`` for a phrase
+    kept on one line (学期总分 171.5 分, 被评为): Chinese line breaking may split anywhere else."""
+    body_markup = " + ".join(f"box({lit(part[0])})" if isinstance(part, tuple) else lit(part) for part in body)
     k = fonts(KAI)
     return (
         "#block(width: 100%, height: 100%, stroke: 3pt + " + RED + ", inset: 6pt,"
@@ -200,8 +200,8 @@ def certificates_document(sheet: OutputSheet, settings: dict) -> tuple[Document,
             star = str(r.get("星级") or "")
             if star not in ("五星", "四星", "三星"):
                 continue
-            body = (f"在{village}{sheet.period}年度乡村治理积分制评星定级中，你户年度总分 {num(r.get('年度总分'))} 分，"
-                    f"位列第 {num(r.get('名次'))} 名，被评为")
+            body = [f"在{village}{sheet.period}年度乡村治理积分制评星定级中，你户", (f"年度总分 {num(r.get('年度总分'))} 分",),
+                    "，", (f"位列第 {num(r.get('名次'))} 名",), "，", ("被评为",)]
             pages.append(certificate("荣誉证书", f"{r.get('户主')} 户（{r.get('组') or ''}）：", body,
                                      str(r.get("奖牌") or f"{star}级文明户"), f"{village}村民委员会",
                                      cn_date(sheet.issued)))
@@ -210,8 +210,8 @@ def certificates_document(sheet: OutputSheet, settings: dict) -> tuple[Document,
         for r in recs:
             if blank(r.get("姓名")) or blank(r.get("奖项")):
                 continue
-            body = (f"在{sheet.period}班级积分制管理评比中，你以学期总分 {num(r.get('总分'))} 分、"
-                    f"全班第 {num(r.get('名次'))} 名的优异表现，荣获")
+            body = [f"在{sheet.period}班级积分制管理评比中，你以", (f"学期总分 {num(r.get('总分'))} 分",), "、",
+                    (f"全班第 {num(r.get('名次'))} 名",), "的优异表现，", ("荣获",)]
             pages.append(certificate("奖　　状", f"{r.get('姓名')} 同学：", body, str(r.get("奖项")),
                                      f"{klass}　班主任：__________", cn_date(sheet.as_of)))
     doc = Document(flipped=True, numbered=False, margin="(x: 1.2cm, y: 1.2cm)")

@@ -58,15 +58,18 @@ def page_header(text: str) -> str:
     return f"align(center, text(size: 8.5pt, fill: luma(80), {lit(text)}))"
 
 
-def cell_text(header: str, v, week=None) -> str:
+def cell_text(header: str, v, week=None, fmt: str = "") -> str:
+    """A cell as it reads on paper: 2026年9月 for a 月份, 第3周（…）for a 周开始, a share as
+    10.6% (the column's number format, else a 占比/比例 header), dates as ISO."""
     if header == "月份" and isinstance(v, str):
         return month_cn(v)
     if header == "周开始" and week is not None and isinstance(v, (date, datetime)):
         return week(v.date() if isinstance(v, datetime) else v)
     if isinstance(v, (date, datetime)):
         return iso(v)
-    if isinstance(v, float) and ("占比" in header or "比例" in header) and abs(v) <= 10:
-        return f"{v * 100:.1f}%"
+    if is_number(v) and ("%" in fmt or (not fmt and ("占比" in header or "比例" in header) and abs(float(v)) <= 10)):
+        places = len(fmt.split(".", 1)[1].rstrip("%")) if "." in fmt else (0 if fmt else 1)
+        return f"{float(v) * 100:.{places}f}%"
     return num(v)
 
 
