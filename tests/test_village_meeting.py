@@ -82,8 +82,8 @@ def test_year_with_a_meeting_before_the_notice_is_final_V11():
     assert not [p for p in result.problems if p.sheet == "公示记录"]
     assert "正式" in result.outputs[1].title
     res = vcompute.year_result(load(scenario_village()), Y)
-    assert (res.final, res.meeting, res.notice_start, res.notice_end) == (
-        True, d(12, 28), date(2027, 1, 5), date(2027, 1, 7))
+    assert (res.final, res.meeting, res.notice_start, res.notice_end, res.why) == (
+        True, d(12, 28), date(2027, 1, 5), date(2027, 1, 7), "")
 
 
 def test_year_without_a_meeting_stays_pre_notice_and_is_named_V11():
@@ -98,6 +98,9 @@ def test_year_without_a_meeting_stays_pre_notice_and_is_named_V11():
     # H03: 140 + 2 + 5 + 2 + 1 = 150 either way; the stars are the pre-rated ones
     assert total(result.outputs[1], "H03", "年度总分") == 150
     assert vcompute.finality(load(book), Y).meeting_missing
+    # the state travels on the result and its sheets, for print and the other doors
+    assert vcompute.year_result(load(book), Y).why == "年度审议会议没有在公示前登记"
+    assert {(o.status, o.why) for o in result.outputs[1:]} == {("预公示", "年度审议会议没有在公示前登记")}
 
 
 def test_final_is_refused_without_the_meeting_V11():
@@ -217,6 +220,7 @@ def test_record_after_the_notice_began_keeps_the_period_pre_notice_C8():
     summary, notice = result.outputs[1], result.outputs[2]
     assert "预公示" in summary.title and "公示期 2026-09-26 至 2026-09-28" in notice.title
     assert summary.status == "预公示" and "公示期 2026-09-26 至 2026-09-28" in summary.title
+    assert summary.why == notice.why == "公示后有改动，需要重新公示"
     assert total(summary, "H05") == 147                   # 145 as posted + 2: the notice version counts it
     refused = run("quarter", book, quarter=(2026, 3), final=True)
     assert refused.exit_code == 1 and found(refused, ERROR) == [("评议记录", late, "日期", ERROR)]

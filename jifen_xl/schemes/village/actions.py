@@ -74,7 +74,7 @@ def quarter(sheets, opts) -> Result:
         + outside_span(period, _year_span(data), "季度", "设置的年度", "计算季度")
 
     def make():
-        res = compute.quarter_result(data, period, state.final)
+        res = compute.quarter_result(data, period, state)
         outs = render.render_quarter(data, res)
         outs += render.group_outputs(outs[0], period.label)      # issue #9: charts by group
         pending = len(res.pending)
@@ -94,7 +94,7 @@ def year(sheets, opts) -> Result:
         + outside_span(period, _year_span(data), "年度", "设置的年度", "计算年度")
 
     def make():
-        res = compute.year_result(data, period, state.final)
+        res = compute.year_result(data, period, state)
         outs = render.render_year(data, res)
         outs += render.group_outputs(outs[0], period.label)      # issue #9: charts by group
         counts = {s: sum(1 for h in res.standings if h.star == s) for s in vg.STARS}

@@ -33,6 +33,24 @@ class Finality:
     problems: list[Problem] = field(default_factory=list)
     changed_rows: list[int] = field(default_factory=list)   # C-8: rows dated after the notice began
     meeting_missing: bool = False   # V-11: a year without its review meeting before the notice
+    why: str = ""                   # not final: the first missing step, in the clerk's words
+
+
+def _why(final: bool, rec: NoticeRecord | None, rows: list[int], missing: bool, problems: list[Problem]) -> str:
+    """The first step a result that is not final still waits for (C-8, V-8, V-11)."""
+    if final:
+        return ""
+    if rec is None:
+        return "还没有登记公示"
+    if rows:
+        return "公示后有改动，需要重新公示"
+    if missing:
+        return "年度审议会议没有在公示前登记"
+    if any(p.value == OBJECTED for p in problems):
+        return "有未处理的异议"
+    if any(p.column == "状态" for p in problems):
+        return "还有初评或公示中的记录"
+    return "公示期未满"
 
 
 def finality(data: VillageData, period: Period, asked: bool = False) -> Finality:
@@ -58,7 +76,8 @@ def finality(data: VillageData, period: Period, asked: bool = False) -> Finality
                            f"公示期到 {rec.end.isoformat()} 才结束，公示期满无异议后才能生成正式结果"))
     meeting, late = meeting_problems(period, rec, ERROR), late_changes(data, period, rec, ERROR)
     why += meeting + late + _open_objections(data, period, "不能生成正式结果")
-    return Finality(not why, rec, why, [p.row for p in late], bool(meeting))
+    rows = [p.row for p in late]
+    return Finality(not why, rec, why, rows, bool(meeting), _why(not why, rec, rows, bool(meeting), why))
 
 
 def meeting_problems(period: Period, rec: NoticeRecord | None, level: str = NOTICE) -> list[Problem]:
@@ -132,14 +151,14 @@ def _finality_unasked(data: VillageData, period: Period, rec: NoticeRecord | Non
     meeting = meeting_problems(period, rec) if rec is not None else []
     rows, missing = [p.row for p in late], bool(meeting) or ("Q" not in period.label and rec is None)
     if rec is None or (rec.reported is None and rec.end >= clock.today()):
-        return Finality(False, rec, late + meeting, rows, missing)
+        return Finality(False, rec, late + meeting, rows, missing, _why(False, rec, rows, missing, []))
     why = late + meeting + _open_objections(data, period, "结果仍为预公示", NOTICE)
     left = unconfirmed(data, period)
     if not why and rec.reported is None and left:
         why.append(Problem(RECORDS, None, "状态", "",
                            f"{period.label} 的公示期已满，还有 {left} 条初评或公示中的记录，结果仍为预公示："
                            "公示无异议的请改为“已确认”，或用 --final 只按已确认的记录生成正式结果", NOTICE))
-    return Finality(not why, rec, why, rows, missing)
+    return Finality(not why, rec, why, rows, missing, _why(not why, rec, rows, missing, why))
 
 
 def unconfirmed(data: VillageData, period: Period) -> int:
@@ -264,6 +283,7 @@ class PeriodResult:
     notice_start: date              # the notice in force (C-8: the latest 公示开始 of the period)
     notice_end: date
     meeting: date | None = None     # V-11: the year's review meeting (审议日期); None for a quarter
+    why: str = ""                   # not final: what it still waits for (Finality.why)
 
     @property
     def version(self) -> str:
@@ -280,7 +300,8 @@ class PeriodResult:
         return sorted((s for s in self.standings if s.star), key=lambda s: s.rank)
 
 
-def _result(data: VillageData, period: Period, final: bool, stars: bool) -> PeriodResult:
+def _result(data: VillageData, period: Period, state: Finality, stars: bool) -> PeriodResult:
+    final = state.final
     rows = standings(data, period, final)
     if stars:
         rate_stars(data, rows)
@@ -289,21 +310,17 @@ def _result(data: VillageData, period: Period, final: bool, stars: bool) -> Peri
     begin, end = notice_dates(data, period)
     rec = data.notices.get(period.label)
     meeting = rec.meeting if rec is not None and stars else None
-    return PeriodResult(period, final, ordered, as_of(data, period), begin, end, meeting)
+    return PeriodResult(period, final, ordered, as_of(data, period), begin, end, meeting, state.why)
 
 
-def quarter_result(data: VillageData, period: Period, final: bool | None = None) -> PeriodResult:
-    """V-4, V-6: one quarter's standings (year to date). ``final``: the result is final
-    (``finality`` said so), None: as the data say (``finality`` unasked)."""
-    if final is None:
-        final = finality(data, period).final
-    return _result(data, period, final, stars=False)
+def quarter_result(data: VillageData, period: Period, state: Finality | None = None) -> PeriodResult:
+    """V-4, V-6: one quarter's standings (year to date). ``state``: what ``finality`` said
+    (asked or not); None: as the data say (``finality`` unasked)."""
+    return _result(data, period, state or finality(data, period), stars=False)
 
 
-def year_result(data: VillageData, period: Period, final: bool | None = None) -> PeriodResult:
-    """V-3, V-7: the year's standings with (pre-)rated stars; ``final`` as for ``quarter_result``."""
-    if final is None:
-        final = finality(data, period).final
-    return _result(data, period, final, stars=True)
+def year_result(data: VillageData, period: Period, state: Finality | None = None) -> PeriodResult:
+    """V-3, V-7: the year's standings with (pre-)rated stars; ``state`` as for ``quarter_result``."""
+    return _result(data, period, state or finality(data, period), stars=True)
 
 

@@ -111,9 +111,10 @@ def village_demo(folder: Path, seed: int = 2026) -> list[tuple[Path, list[tuple[
     for k, r in enumerate(rng.sample(q4, 3)):
         r[6] = "已确认" if k == 0 else "已驳回"
         r[9] = "公示期内农户提出异议，复核后" + ("维持" if k == 0 else "撤销")
-    # a wrong household corrected by 冲正: the original stays, the reversal cancels it
+    # a wrong household corrected by 冲正 before the Q2 notice (C-8: one on or after its 公示开始
+    # would keep Q2 预公示 until noticed again): the original stays, the reversal cancels it
     wrong = next(r for r in records if r[1] == REVIEW_DAYS[1] and r[3] == "HJ07")
-    records.append([len(records) + 1, date(2026, 6, 22), wrong[2], wrong[3], None, wrong[5], None, None,
+    records.append([len(records) + 1, date(2026, 6, 20), wrong[2], wrong[3], None, wrong[5], None, None,
                     None, "户号登记错误", wrong[0]])
     hid, gi = households[5]
     add(LATE_RECORD, hid, gi, "WM06", 3, note="公示期间群众反映的好人好事，补登后重新公示")

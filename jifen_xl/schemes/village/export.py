@@ -38,7 +38,7 @@ def export(sheets, with_names: bool, year: int | None) -> Export:
         return ex
     # the same computation as `jifen year` (actions.year → compute.year_result); C-8: final only
     # when the village recorded its report (公示记录 上报日期) after the notice
-    res = compute.year_result(data, period, compute.finality(data, period).final)
+    res = compute.year_result(data, period, compute.finality(data, period))
     final = res.final
     begin, end = res.notice_start, res.notice_end
     blocked = compute.objections(data, period.start, period.end)

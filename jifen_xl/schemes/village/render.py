@@ -13,7 +13,7 @@ from .model import (
     CATEGORIES, CIVILITY, ENVIRONMENT, MEDALS, QUARTER_COLS, QUARTER_NOTICE_COLS, STARS, STAR_COLS,
     YEAR_COLS, YEAR_NOTICE_COLS, VillageData, notice_sheet, quarter_sheet, star_sheet, year_sheet
 )
-from .compute import PeriodResult, quarter_result, year_result
+from .compute import Finality, PeriodResult, quarter_result, year_result
 
 BLANK_DATE = "　　年　　月　　日"
 
@@ -37,7 +37,7 @@ def _cell(cents: int):
 
 def _info(res: PeriodResult) -> dict:
     """The state a printed page needs (issue #22 item 5): 正式/预公示, period, 数据截至, 公示 dates."""
-    return {"status": res.version, "period": res.period.label, "as_of": res.as_of,
+    return {"status": res.version, "why": res.why, "period": res.period.label, "as_of": res.as_of,
             "notice": (res.notice_start, res.notice_end)}
 
 
@@ -105,14 +105,19 @@ def render_year(data: VillageData, res: PeriodResult) -> list[OutputSheet]:
     return outs
 
 
+def _forced(data: VillageData, period: Period, final: bool | None) -> Finality | None:
+    """``final`` given: that version whatever the data say (tests, a version asked for)."""
+    return None if final is None else Finality(final, data.notices.get(period.label))
+
+
 def quarter_outputs(data: VillageData, period: Period, final: bool | None = None) -> list[OutputSheet]:
     """V-4, V-6, V-8: `季度汇总-<Q>` and `公示-<Q>` for one quarter."""
-    return render_quarter(data, quarter_result(data, period, final))
+    return render_quarter(data, quarter_result(data, period, _forced(data, period, final)))
 
 
 def year_outputs(data: VillageData, period: Period, final: bool | None = None) -> list[OutputSheet]:
     """V-3, V-7, V-8, V-10: `年度汇总-<Y>`, (final only) `星级评定-<Y>`, `公示-<Y>`."""
-    return render_year(data, year_result(data, period, final))
+    return render_year(data, year_result(data, period, _forced(data, period, final)))
 
 
 # ---- by-group summary with charts (issue #9) ---------------------------------------------------
@@ -149,4 +154,4 @@ def group_outputs(table: OutputSheet, label: str) -> list[OutputSheet]:
     cols = GROUP_COLS if si is not None else GROUP_COLS[:5]
     head = table.title.replace("农户积分汇总", "分组统计")
     return [OutputSheet(GROUPS_PREFIX + label, cols, rows, title=head, charts=group_charts(cols),
-                        status=table.status, period=table.period, as_of=table.as_of)]
+                        status=table.status, why=table.why, period=table.period, as_of=table.as_of)]
