@@ -108,13 +108,12 @@ def late_changes(data: VillageData, period: Period, rec: NoticeRecord | None, le
     both after the notice began cancel out and change nothing."""
     if rec is None:
         return []
-    e = _live(data, rec.start, period.end)
-    rows = {int(r): d for r, d, st in zip(e["row"], e["date"], e["status"]) if st != REJECTED}
     first = date(period.end.year, 1, 1)
-    counted_before = _live_or_cancelled(data, first, period.end)
+    counted = _dated_rows(data, first, period.end)      # row → (date, cancelled)
+    rows = {r: d for r, (d, cancelled) in counted.items() if d >= rec.start and not cancelled}
     for rev, (d, orig) in data.corrections.items():
-        od = counted_before.get(orig)
-        if d is not None and d >= rec.start and od is not None and od < rec.start:
+        od = counted.get(orig)
+        if d is not None and d >= rec.start and od is not None and od[0] < rec.start:
             rows[rev] = d
     then = "不能生成正式结果" if level == ERROR else f"{period.label} 结果仍为预公示"
     return [Problem(RECORDS, row, "日期", rows[row],
@@ -123,13 +122,15 @@ def late_changes(data: VillageData, period: Period, rec: NoticeRecord | None, le
             for row in sorted(rows)]
 
 
-def _live_or_cancelled(data: VillageData, start: date, end: date) -> dict[int, date]:
-    """Row → date of participating households' entries in [start, end], cancelled ones
-    included (a 冲正 removes them), 已驳回 left out (they never counted)."""
+def _dated_rows(data: VillageData, start: date, end: date) -> dict[int, tuple[date, bool]]:
+    """Row → (date, cancelled by a 冲正) of participating households' entries in [start,
+    end], 已驳回 left out (they never count). Plain Python over the columns: called once
+    per recorded notice by the check button, cheaper than filtering the frame."""
     e = data.entries
-    sids = [h.hid for h in data.participants]
-    e = e[e["sid"].isin(sids) & (e["date"] >= start) & (e["date"] <= end) & (e["status"] != REJECTED)]
-    return {int(r): d for r, d in zip(e["row"], e["date"])}
+    part = {h.hid for h in data.participants}
+    return {int(r): (d, bool(c)) for r, d, s, st, c in zip(
+        e["row"].tolist(), e["date"].tolist(), e["sid"].tolist(), e["status"].tolist(), e["cancelled"].tolist())
+        if s in part and st != REJECTED and start <= d <= end}
 
 
 def _open_objections(data: VillageData, period: Period, consequence: str, level: str = ERROR) -> list[Problem]:
