@@ -94,7 +94,8 @@ def test_demo_output_is_short_each_problem_list_once_and_ends_with_where_to_look
     assert text.count("[拒绝] 兑换记录 第3行") == 1
     m = re.search(r"……另有 (\d+) 条", text.split("积分台账")[1])
     assert m and int(m.group(1)) > 0
-    assert "兑换成功 65 笔，拒绝 64 笔" in text and "（拒绝" not in text
+    # L-10: every village has its own shelf (two bottles of oil each), 曾巷村 its own 农家乐餐券
+    assert "兑换成功 68 笔，拒绝 64 笔" in text and "（拒绝" not in text
     assert "报表" in demo_output[-1] and str(demo_dir.resolve()) in "\n".join(demo_output[-3:])
     # periods as people say them
     assert re.search(r"第\d+周（\d+月\d+日—\d+日）", text) and "2027年1月" in text
