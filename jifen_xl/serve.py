@@ -10,7 +10,11 @@ Security (a local service is reachable by every web page the clerk opens):
 * every run needs the token kept 0600 in the user's configuration folder;
 * the ``Host`` header must be ``127.0.0.1:<port>`` or ``localhost:<port>`` (DNS rebinding);
 * CORS only for the origins of our own clients (``ALLOWED_ORIGINS``), never ``*``;
-* bodies over 64 MB are refused (413) before they are read whole;
+* bodies over 64 MB are refused (413) before they are read whole; within that, a request is
+  read as a stream of rows (``parse_payload``): a sheet or a request beyond the input limits
+  of ``book/limits.py`` (rows per sheet, cells per sheet and per request, counted over the
+  sheets the command reads) is refused (413) before its cells become Python objects, and
+  sheets the command does not read are never decoded;
 * no ``/v1`` endpoint reads or writes a file: sheets in, sheets out (积分助手's ``/ui`` page,
   put in front by ``serve(wrap=…)``, works on files in the chosen folders behind a login).
 
@@ -172,22 +176,173 @@ def _serial_date(v):
     return _EXCEL_EPOCH + timedelta(days=days, milliseconds=ms)
 
 
-def _cell(v, sheet: str, r: int, c: int):
-    if v is None or isinstance(v, (bool, int, str)):
-        return _iso(v) if isinstance(v, str) else v
-    if isinstance(v, float):
-        return v
-    raise ServiceError(400, f"工作表“{sheet}”第 {r + 1} 行第 {c + 1} 列的值不是数字、文字、是/否或空值。")
+_DECODERS: tuple | None = None
+#: bytes of the request's members other than ``sheets`` (options, workbook …)
+MAX_OTHER = 1 << 20
 
 
-def sheets_from_json(payload: dict, wanted: dict[str, list[str]]) -> dict:
+def _decoders():
+    """(request, rows of a sheet, cells of a row) JSON decoders (msgspec): the request and
+    a sheet are split into the undecoded JSON of their members and rows (``msgspec.Raw``,
+    slices of the body), so nothing is built before its size is known."""
+    global _DECODERS
+    if _DECODERS is None:
+        import msgspec
+
+        _DECODERS = (msgspec.json.Decoder(dict[str, msgspec.Raw]), msgspec.json.Decoder(list[msgspec.Raw]),
+                     msgspec.json.Decoder(list[str | int | float | bool | None]))
+    return _DECODERS
+
+
+def parse_payload(body: bytes) -> dict:
+    """A request body as the dict the routes take: ``sheets`` maps each sheet name to its
+    undecoded JSON (decoded, within the limits, only for the sheets a command reads:
+    ``sheets_from_json``), every other member decoded (at most ``MAX_OTHER`` bytes each)."""
+    import msgspec
+
+    top_decoder = _decoders()[0]
+    try:
+        top = top_decoder.decode(body)
+    except msgspec.ValidationError:
+        raise ServiceError(400, "请求内容应为 JSON 对象：{\"sheets\": {…}, \"options\": {…}}。") from None
+    except msgspec.DecodeError:
+        raise _not_json() from None
+    payload: dict = {}
+    for key, raw in top.items():
+        if key == "sheets":
+            try:
+                sheets = top_decoder.decode(raw)
+            except msgspec.ValidationError:
+                raise ServiceError(400, "请求中缺少 sheets（工作表名 → 行的列表）。") from None
+            except msgspec.DecodeError:
+                raise _not_json() from None
+            payload[key] = {name: None if bytes(grid).strip() == b"null" else grid for name, grid in sheets.items()}
+        elif len(raw) > MAX_OTHER:
+            raise ServiceError(413, f"请求中的“{key[:40]}”超过 1 MB，无法处理。")
+        else:
+            try:
+                payload[key] = msgspec.json.decode(raw)
+            except msgspec.DecodeError:
+                raise _not_json() from None
+    return payload
+
+
+def _not_json() -> ServiceError:
+    # the members' JSON is checked when the body is split; text inside it (UTF-8) only when
+    # a member or row is decoded
+    return ServiceError(400, "请求内容不是有效的 JSON（UTF-8）。")
+
+
+def _bad_cell(sheet: str, r: int, c: int) -> ServiceError:
+    return ServiceError(400, f"工作表“{sheet}”第 {r + 1} 行第 {c + 1} 列的值不是数字、文字、是/否或空值。")
+
+
+def _bad_sheet(sheet: str) -> ServiceError:
+    return ServiceError(400, f"工作表“{sheet}”应为行的列表（每行是单元格值的列表）。")
+
+
+_SCALARS = (str, int, float, bool, type(None))
+_AT_INDEX = re.compile(r"\$\[(\d+)\]")
+
+
+class CellBudget:
+    """The input limits (book/limits.py) over the sheets one request has the command read,
+    checked row by row while the rows are decoded, so an oversized request costs its rows'
+    count, not its cells."""
+
+    def __init__(self):
+        self.total = 0
+        self.counted: set[str] = set()     # a sheet read twice (print) counts once
+
+    def check_rows(self, sheet: str, rows: int) -> None:
+        from .book import limits
+
+        if rows > limits.MAX_ROWS_PER_SHEET:
+            raise ServiceError(413, f"工作表“{sheet}”有 {limits.number(rows)} 行，超出每个工作表最多 "
+                                    f"{limits.number(limits.MAX_ROWS_PER_SHEET)} 行的上限，没有计算。"
+                                    f"请删除误填在远处的内容；数据确实这么多，请分成几个工作簿（例如每学期、每年一个）。")
+
+    def check_grid(self, sheet: str, rows: int, width: int, done: bool) -> None:
+        """A sheet's grid (rows × widest row) so far; ``done``: add it to the request's total."""
+        from .book import limits
+
+        cells = rows * width
+        if sheet in self.counted:
+            return
+        if cells > limits.MAX_CELLS_PER_SHEET:
+            raise ServiceError(413, f"工作表“{sheet}”从 A1 到第 {limits.number(rows)} 行、第 {width} 列共 "
+                                    f"{limits.number(cells)} 个单元格以上，超出每个工作表最多 "
+                                    f"{limits.number(limits.MAX_CELLS_PER_SHEET)} 个的上限，没有计算。"
+                                    f"请删除误填在远处的单元格，或把数据分到几个工作簿。")
+        if self.total + cells > limits.MAX_CELLS_PER_WORKBOOK:
+            raise ServiceError(413, f"要计算的工作表共有 {limits.number(self.total + cells)} 个单元格以上，超出一次最多 "
+                                    f"{limits.number(limits.MAX_CELLS_PER_WORKBOOK)} 个的上限，没有计算。"
+                                    f"请只发送命令用到的工作表，或把数据分到几个工作簿（例如每学期、每年一个）。")
+        if done:
+            self.total += cells
+            self.counted.add(sheet)
+
+
+def _date_value(v):
+    """A posted cell of a date column as the file door reads it: ISO text or an Excel serial
+    number becomes a date (or a datetime with its time of day)."""
+    return _iso(v) if type(v) is str else _serial_date(v)
+
+
+def grid_cells(sheet: str, grid, budget: CellBudget) -> list[list]:
+    """The rows of a posted sheet as lists of cells, within ``budget``: ``grid`` is the
+    sheet's JSON still undecoded (``msgspec.Raw``, from ``parse_payload``) or already a
+    list of lists (a caller in this process)."""
+    import msgspec
+
+    if isinstance(grid, msgspec.Raw):
+        try:
+            rows = _decoders()[1].decode(grid)
+        except msgspec.ValidationError:
+            raise _bad_sheet(sheet) from None
+        except msgspec.DecodeError:
+            raise _not_json() from None
+        budget.check_rows(sheet, len(rows))
+        out, width = [], 0
+        for r, raw_row in enumerate(rows):
+            try:
+                row = _decoders()[2].decode(raw_row)
+            except msgspec.ValidationError as exc:
+                at = _AT_INDEX.search(str(exc))
+                if at is None:
+                    raise _bad_sheet(sheet) from None
+                raise _bad_cell(sheet, r, int(at[1])) from None
+            except msgspec.DecodeError:
+                raise _not_json() from None
+            rows[r] = None                   # the row's JSON is no longer needed
+            if len(row) > width:
+                width = len(row)
+                budget.check_grid(sheet, len(rows), width, False)
+            out.append(row)
+        budget.check_grid(sheet, len(rows), width, True)
+        return out
+    if not isinstance(grid, list) or not all(isinstance(row, list) for row in grid):
+        raise _bad_sheet(sheet)
+    budget.check_rows(sheet, len(grid))
+    budget.check_grid(sheet, len(grid), max(map(len, grid), default=0), True)
+    out = []
+    for r, row in enumerate(grid):
+        for c, v in enumerate(row):
+            if not isinstance(v, _SCALARS):
+                raise _bad_cell(sheet, r, c)
+        out.append(list(row))
+    return out
+
+
+def sheets_from_json(payload: dict, wanted: dict[str, list[str]], budget: CellBudget | None = None) -> dict:
     """RawSheets for the sheets the action reads, from ``payload["sheets"]`` (other sheets
-    a client sends along are ignored)."""
+    a client sends along are ignored, never decoded)."""
     from .book.reader import raw_from_cells
 
     sheets = payload.get("sheets")
     if not isinstance(sheets, dict):
         raise ServiceError(400, "请求中缺少 sheets（工作表名 → 行的列表）。")
+    budget = budget or CellBudget()
     headers, keys = date_kinds()
     out = {}
     for name, expected in wanted.items():
@@ -195,18 +350,20 @@ def sheets_from_json(payload: dict, wanted: dict[str, list[str]]) -> dict:
         if grid is None:
             out[name] = None
             continue
-        if not isinstance(grid, list) or not all(isinstance(row, list) for row in grid):
-            raise ServiceError(400, f"工作表“{name}”应为行的列表（每行是单元格值的列表）。")
-        cells = [[_cell(v, name, r, c) for c, v in enumerate(row)] for r, row in enumerate(grid)]
+        cells = grid_cells(name, grid, budget)
         raw = raw_from_cells(name, cells, list(expected))
+        # dates arrive as ISO text or Excel serial numbers; only the columns that hold dates
+        # (and the 值 of 设置-like sheets, whose option cells may too) are looked at
         date_cols = [i for i, h in enumerate(raw.header) if h in headers]
         for row in raw.rows:
             for i in date_cols:
-                row[i] = _serial_date(row[i])
-        if keys and "项目" in raw.header and "值" in raw.header:
+                row[i] = _date_value(row[i])
+        if "项目" in raw.header and "值" in raw.header:
             ki, vi = raw.header.index("项目"), raw.header.index("值")
             for row in raw.rows:
-                if isinstance(row[ki], str) and row[ki].strip() in keys:
+                if type(row[vi]) is str:
+                    row[vi] = _iso(row[vi])
+                elif isinstance(row[ki], str) and row[ki].strip() in keys:
                     row[vi] = _serial_date(row[vi])
         out[name] = raw
     return out
@@ -270,7 +427,11 @@ def workbook_key(payload: dict) -> str:
     sheets = payload.get("sheets") or {}
     h = hashlib.sha256()
     h.update(json.dumps(sorted(sheets), ensure_ascii=False).encode())
-    h.update(json.dumps(sheets.get("设置"), ensure_ascii=False, default=str).encode())
+    settings = sheets.get("设置")
+    if settings is not None and not isinstance(settings, list):      # undecoded JSON (parse_payload)
+        import msgspec
+        settings = msgspec.json.decode(settings) if len(settings) <= MAX_OTHER else bytes(settings)
+    h.update(json.dumps(settings, ensure_ascii=False, default=str).encode())
     return "sheets:" + h.hexdigest()
 
 
@@ -349,7 +510,8 @@ def print_papers(payload: dict) -> tuple[bytes | None, list[tuple[str, str]]]:
             or not all(isinstance(n, str) and n.strip() for n in names)):
         raise ServiceError(400, f"papers 应为要打印的文书或工作表名称列表（1 至 {MAX_PAPERS} 个），"
                                 "例如 [\"家长通知单\", \"奖状\"]。")
-    book = SheetBook(None, lambda name, expected: sheets_from_json(payload, {name: expected})[name],
+    budget = CellBudget()
+    book = SheetBook(None, lambda name, expected: sheets_from_json(payload, {name: expected}, budget)[name],
                      [str(n) for n in sheets])
     try:
         return render_pdf(book, [n.strip() for n in names])
@@ -406,6 +568,8 @@ def create_app(token: str, port: int = DEFAULT_PORT, origins: list[str] | None =
             raise ServiceError(401, "缺少或错误的访问令牌（X-Jifen-Token）。运行 `jifen serve --print-token` 查看令牌。")
 
     async def read_json(request: Request):
+        """The body (at most ``MAX_BODY`` bytes, read as it streams in), split by
+        ``parse_payload`` in a worker thread, not on the event loop."""
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY:
             raise ServiceError(413, "请求内容超过 64 MB，无法处理；请只发送所需的工作表。")
@@ -416,13 +580,8 @@ def create_app(token: str, port: int = DEFAULT_PORT, origins: list[str] | None =
                 raise ServiceError(413, "请求内容超过 64 MB，无法处理；请只发送所需的工作表。")
             chunks.append(chunk)
         body = b"".join(chunks)
-
-        def bad_constant(name):
-            raise ValueError(f"不允许 {name}")
-        try:
-            return json.loads(body.decode("utf-8"), parse_constant=bad_constant)
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            raise ServiceError(400, "请求内容不是有效的 JSON（UTF-8）。") from None
+        del chunks
+        return await run_in_threadpool(parse_payload, body)
 
     async def health(request: Request):
         return JSONResponse({"ok": True, "version": __version__})
