@@ -39,6 +39,7 @@ JIFEN = str(Path(sys.executable).with_name("jifen"))
 def clean_env() -> dict:
     """The environment for another program: no virtual environment's PATH or variables."""
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"      # leave the other installation untouched
     venv = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != venv)
     return env

@@ -76,12 +76,15 @@ def layout_documents(paper: Paper, files: dict[str, bytes]) -> tuple[list[Docume
     return [lay.table_document(sh, settings) for sh in s], sum(len(sh.rows) for sh in s)
 
 
-def render(source, names: list[str]) -> Printed:
+def render(source, names: list[str], resolver: Resolver | None = None) -> Printed:
     """Every name of ``names`` for the workbook ``source`` (a path, or a ``SheetBook`` of
-    posted sheets): one PDF of the printable ones, the refused ones with reasons."""
-    book = SheetBook.open(source)
+    posted sheets): one PDF of the printable ones, the refused ones with reasons. A
+    ``resolver`` of the same workbook reuses the results it has computed (several PDFs)."""
+    book = None
+    if resolver is None:
+        book = SheetBook.open(source)
     try:
-        resolver = Resolver(book)
+        resolver = resolver or Resolver(book)
         docs: list[Document] = []
         files: dict[str, bytes] = {}
         out = Printed(None)
@@ -95,7 +98,8 @@ def render(source, names: list[str]) -> Printed:
             docs += made
             out.counts[name] = (n, UNITS.get(paper.layout, "行"))
     finally:
-        book.close()
+        if book is not None:
+            book.close()
     if docs:
         out.pdf = compile_pdf(docs, files)
     return out
@@ -198,14 +202,22 @@ def demo_reports(folder: Path) -> list[Path]:
     from ..core.problems import InputError
 
     made = []
+    books: dict[Path, SheetBook] = {}
+    resolvers: dict[Path, Resolver] = {}
     try:
         for path, wanted, pdf in demo_jobs(folder):
-            done = render(path, wanted)
+            if path not in resolvers:        # one read and one computation per workbook and command
+                books[path] = SheetBook.open(path)
+                resolvers[path] = Resolver(books[path])
+            done = render(path, wanted, resolvers[path])
             if done.pdf is not None:
                 made.append(write_pdf(done.pdf, pdf))
     except InputError as exc:           # no Chinese font: say what to install, print nothing
         print(exc.message)
         return made
+    finally:
+        for book in books.values():
+            book.close()
     if made:
         print(f"jifen print：{len(made)} 个 PDF（{'、'.join(p.stem.split('-', 2)[-1] for p in made)}）")
     return made

@@ -109,7 +109,7 @@ def notice_document(sheet: OutputSheet, settings: dict) -> Document:
     doc.add(heading(title, 20), "#v(0.6em)",
             f"#par(first-line-indent: (amount: 2em, all: true), leading: 0.8em, text(font: {fonts(FANG)}, size: 12pt, {lit(intro)}))",
             "#v(0.5em)")
-    doc.add(table(keep, texts, numeric, widths, size=10, extra="inset: (x: 4pt, y: 4pt),"))
+    doc.add(table(keep, texts, numeric, widths, size=9.5, extra="inset: (x: 3pt, y: 2.6pt),"))
     doc.add("#v(1.2em)", "#block(breakable: false, align(right, text(size: 12pt)["
             f"#{lit(f'{village}村民委员会（盖章）')} \\ #v(0.4em) #{lit('公示日期：' + cn_date(start))}]))")
     return doc
