@@ -194,7 +194,7 @@ def _decoders():
     return _DECODERS
 
 
-def parse_payload(body: bytes) -> dict:
+def parse_payload(body: bytes | bytearray) -> dict:
     """A request body as the dict the routes take: ``sheets`` maps each sheet name to its
     undecoded JSON (decoded, within the limits, only for the sheets a command reads:
     ``sheets_from_json``), every other member decoded (at most ``MAX_OTHER`` bytes each)."""
@@ -573,14 +573,11 @@ def create_app(token: str, port: int = DEFAULT_PORT, origins: list[str] | None =
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY:
             raise ServiceError(413, "请求内容超过 64 MB，无法处理；请只发送所需的工作表。")
-        chunks, size = [], 0
+        body = bytearray()         # one copy of the body: the decoders read it in place
         async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_BODY:
+            if len(body) + len(chunk) > MAX_BODY:
                 raise ServiceError(413, "请求内容超过 64 MB，无法处理；请只发送所需的工作表。")
-            chunks.append(chunk)
-        body = b"".join(chunks)
-        del chunks
+            body += chunk
         return await run_in_threadpool(parse_payload, body)
 
     async def health(request: Request):

@@ -151,7 +151,8 @@ class Resolver:
     def _from_source(self, name: str, base: str, suffix: str) -> Paper:
         src = self.scheme.paper_sources[base]
         action = self.scheme.action(src.command)
-        opts = dict(src.options) | (self._option(action, src.param, suffix) if src.param else {})
+        opts = (dict(src.options) | (self._label_flags(action) if src.final_only else {})
+                | (self._option(action, src.param, suffix) if src.param else {}))
         res = self.result(src.command, opts)
         if src.sheet.endswith("-"):
             sheets = [o for o in res.outputs if o.name.startswith(src.sheet)]
@@ -164,7 +165,8 @@ class Resolver:
                 why = f"（{not_final.why}）" if not_final is not None and not_final.why else ""
                 state = not_final.status if not_final is not None else "预公示"
                 raise Refused(name, f"结果是{state}{why}，{base}只在正式结果后打印："
-                                    + ("日志记到学期结束后重新运行“学期奖励”（jifen awards）再打印"
+                                    + ("日志记到学期结束后重新运行“学期奖励”（jifen awards）再打印；学期最后一天没有记录的，"
+                                       "学期结束后在“设置”的“正式结果”填“是”再打印"
                                        if state == "暂定" else "公示期满无异议、生成正式结果后再打印"))
         if not sheets:
             raise Refused(name, f"没有可打印的{base}数据")
@@ -221,6 +223,23 @@ class Resolver:
                 continue
             try:
                 opts[p.name] = parse_param(p.kind, value)
+            except (ValueError, TypeError):
+                continue
+        return opts
+
+    def _label_flags(self, action) -> dict:
+        """The action's yes/no options whose labelled 设置 cell says 是 (正式结果: a semester
+        closed by hand), as the buttons read them, for the papers printed only when final."""
+        from ..schemes.base import parse_param
+
+        opts = {}
+        for p in action.params:
+            value = self.settings.get(p.label) if p.label else None
+            if p.kind != "flag" or value is None:
+                continue
+            try:
+                if parse_param("flag", value):
+                    opts[p.name] = True
             except (ValueError, TypeError):
                 continue
         return opts

@@ -35,9 +35,14 @@ ACTIONS = (
            examples=(f"jifen month {BOOK}", f"jifen month {BOOK} --month 2026-10"),
            writes=("月报", "家长约谈", "周趋势")),
     Action("awards", "学期奖励", "school", INPUTS, ref("actions:awards"), output_sheets=("学期奖励",),
+           params=(Param("final", "flag",
+                         "学期结束后生成正式名单（学期最后一天日志没有记录时用；学期结束前拒绝）", "正式结果",
+                         "学期结束后填“是”：学期奖励名单即为正式（最后一天没有日志记录时用）；学期结束前拒绝；"
+                         "空白＝日志记到学期结束即为正式"),),
            help="学期奖励：按学期总分排名评奖",
-           description="按学期总分排名，生成学期奖励名单（一、二、三等奖；手工标的特等奖会保留）。",
-           examples=(f"jifen awards {BOOK}",),
+           description="按学期总分排名，生成学期奖励名单（一、二、三等奖；手工标的特等奖会保留）。"
+                       "日志记到学期结束即为正式；学期最后一天没有记录时，学期结束后用 --final 生成正式名单。",
+           examples=(f"jifen awards {BOOK}", f"jifen awards {BOOK} --final"),
            writes=("学期奖励",)),
     Action("exams", "考试加减分", "school", INPUTS, ref("exam_actions:exams"),
            params=(Param("exam", "text", "考试名称（默认：最近一次）", "计算考试",

@@ -51,14 +51,15 @@ def month(sheets, opts) -> Result:
 
 def awards(sheets, opts) -> Result:
     data = _load(sheets)
+    asked = bool(opts.get("final"))         # close the semester by hand (C-8): refused before 学期结束
 
     def make():
-        res = compute.semester_awards(data, sheets.get(AWARDS))
+        res = compute.semester_awards(data, sheets.get(AWARDS), asked)
         lines = ["已生成学期奖励名单：" if res.final else f"已生成学期奖励名单（暂定：{res.why}；期末前不能打印奖状）："]
         for a in res.awards:
             lines.append(f"  {a.rank:>3}  {a.sid}  {a.name}  {from_cents(a.total)}  {a.tier}")
         return render.render_awards(data, res), lines
-    return finish(data.problems, make)
+    return finish(data.problems + compute.closing_refused(data, asked), make)
 
 
 def day(sheets, opts) -> Result:

@@ -7,13 +7,14 @@ from datetime import date
 
 import pandas as pd
 
-from ...core import engine
+from ...core import clock, engine
 from ...core.periods import Period, month_of, week_of
 from ...core.ranking import award_keys, competition_rank, tier_for_rank
+from ...core.problems import ERROR, Problem
 from ...core.table import Col, RawSheet, parse_table
 from .data import SchoolData
 from .dorms import PERIOD_BONUS_CODES
-from .schema import SPECIAL_AWARD, TIERS
+from .schema import SETTINGS, SPECIAL_AWARD, TIERS
 
 
 def resolve_week(data: SchoolData, when: date | None) -> Period:
@@ -70,15 +71,46 @@ def data_end(data: SchoolData) -> date | None:
     return max(dates) if dates else None
 
 
-def awards_final(data: SchoolData) -> tuple[bool, str]:
-    """C-8, S-11: the award list is final only once the data reach 学期结束; else the reason."""
+def awards_final(data: SchoolData, asked: bool = False) -> tuple[bool, str]:
+    """C-8, S-11: the award list is final once the data reach 学期结束, or when the teacher
+    closes the semester (``asked``: --final / 设置 正式结果 是) and ``closing_refused`` has
+    nothing against it; else the reason it is 暂定."""
     if data.semester is None:
         return False, "日志中没有记录"
     reached = data_end(data)
     if reached is not None and reached >= data.semester.end:
         return True, ""
+    if asked and not closing_refused(data, True):
+        return True, ""
     upto = f"日志只记到 {reached.isoformat()}" if reached else "日志中还没有记录"
     return False, f"{upto}，学期到 {data.semester.end.isoformat()} 才结束"
+
+
+def closing_refused(data: SchoolData, asked: bool) -> list[Problem]:
+    """C-8: closing the semester by hand (a last day with no log entry) is refused, as a
+    located 错误 on 学期结束, until 学期结束 has passed — the clock consulted only to refuse,
+    as the village's --final is. Nothing to refuse when not asked or the data reach the end."""
+    if not asked or data.semester is None:
+        return []
+    end = data.semester.end
+    reached = data_end(data)
+    if reached is not None and reached >= end:
+        return []
+    if end >= clock.today():
+        return [Problem(SETTINGS, _setting_row(data, "学期结束"), "值", end,
+                        f"学期到 {end.isoformat()} 才结束，学期结束后才能生成正式的学期奖励名单"
+                        f"（--final / 设置“正式结果”）；在此之前名单为暂定", ERROR)]
+    return []
+
+
+def _setting_row(data: SchoolData, key: str) -> int | None:
+    """The Excel row of ``key`` in 设置, for locating a problem on it."""
+    raw = data.raw.get(SETTINGS)
+    if raw is None or "项目" not in raw.header:
+        return None
+    ki = raw.header.index("项目")
+    return next((n for n, row in zip(raw.row_numbers, raw.rows)
+                 if ki < len(row) and isinstance(row[ki], str) and row[ki].strip() == key), None)
 
 
 @dataclass
@@ -101,7 +133,7 @@ class Awards:
     why: str                        # why it is still 暂定 ("" when final)
 
 
-def semester_awards(data: SchoolData, previous: RawSheet | None = None) -> Awards:
+def semester_awards(data: SchoolData, previous: RawSheet | None = None, asked: bool = False) -> Awards:
     """S-11: rank by semester total, tiers by shared rank (C-4); 特等 marks survive recompute.
     Before the data reach 学期结束 the list is 暂定 (C-8)."""
     subs = data.active
@@ -116,7 +148,7 @@ def semester_awards(data: SchoolData, previous: RawSheet | None = None) -> Award
     st = data.settings
     tiers = list(zip(TIERS, (st["一等人数"], st["二等人数"], st["三等人数"])))
     special = special_marks(previous)
-    final, why = awards_final(data)
+    final, why = awards_final(data, asked)
     rows = []
     for i, (s, total, rank) in enumerate(zip(subs, totals, ranks)):
         marked = s.sid in special

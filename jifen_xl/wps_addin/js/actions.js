@@ -9,10 +9,10 @@
  "PARAM_LABELS": {
   "week": "计算周",
   "month": "计算月份",
+  "final": "正式结果",
   "exam": "计算考试",
   "date": "总结日期",
   "quarter": "计算季度",
-  "final": "正式结果",
   "year": "计算年度",
   "account": "存折账户",
   "all": "全部存折"
@@ -149,7 +149,13 @@
     "考试",
     "学期奖励"
    ],
-   "params": []
+   "params": [
+    {
+     "name": "final",
+     "kind": "flag",
+     "label": "正式结果"
+    }
+   ]
   },
   {
    "command": "exams",
