@@ -200,8 +200,7 @@ class Resolver:
                     not_final = next((o for o in res.outputs if o.provisional), None)
         if not_final is not None:       # e.g. 星级评定 exists only for a final year (C-8)
             raise Refused(name, f"{not_final.period} 的结果还是{not_final.status}，这张表只在正式结果（公示期满无异议）后生成")
-        raise Refused(name, "不是这个工作簿能生成的工作表或文书；可打印的文书有："
-                            + "、".join(self.printable()) + "，以及各命令生成的输出表")
+        raise Refused(name, "不是这个工作簿能生成的工作表或文书；可打印的有：" + "、".join(self.printable()))
 
     def _writers(self, name: str) -> list:
         """The actions declared to write ``name`` (``Action.writes``: a name or "prefix-*");
@@ -247,4 +246,5 @@ class Resolver:
     def printable(self) -> list[str]:
         """Papers this workbook's scheme can print (shown when a name is refused)."""
         s = self.scheme
-        return list(s.paper_sources) + list(s.papers)
+        writes = [w.replace("*", "…") for a in s.actions for w in a.writes]     # 公示-… (a period after the dash)
+        return list(dict.fromkeys(list(s.paper_sources) + list(s.papers) + writes))
