@@ -146,3 +146,22 @@ def test_overlapping_leave_rows_are_a_notice_and_the_first_row_is_named():
     totals, _ = week(data)
     # on leave on the 10th now: its 旷课 and the evening's +1 are excused; the 迟到 of the 9th stays
     assert totals["1002"] == (0, 1, -1, 79)
+
+
+def test_a_blank_or_missing_leave_column_follows_the_rule_wording():
+    """S-13: 请假免扣 blank (or a 规则 sheet from before the column) = 是 for a deduction whose
+    事项 names an absence without leave (旷课, 旷操, 无故…, 不请假…, 假条, 随便出入); an
+    explicit 否 keeps it counted; 迟到 and additions are never excused by default."""
+    sheets = book(LOG, LEAVE)
+    header = sheets["规则"][0]
+    col = header.index("请假免扣")
+    for row in sheets["规则"][1:]:
+        row[col] = None
+    data = sc.load(raw_sheets(sheets))
+    assert data.leave_codes == frozenset({"X03", "Q06", "T20"})      # T18 (+1) needs an explicit 是
+    for row in sheets["规则"]:
+        del row[col]
+    assert sc.load(raw_sheets(sheets)).leave_codes == frozenset({"X03", "Q06", "T20"})
+    sheets = book(LOG, LEAVE)
+    next(r for r in sheets["规则"] if r[0] == "X03")[col] = "否"
+    assert "X03" not in sc.load(raw_sheets(sheets)).leave_codes

@@ -100,6 +100,16 @@ def default_cadre_double(category: str, item: str) -> bool:
     return not (category == "学习" or "值日" in item)
 
 
+# S-13: the source's deductions for being absent without leave — 旷课, 旷操, 无故…, 不请假…,
+# 不签假条…, 自习课随便出入 (要向班长请假) — are excused by approved leave unless 规则 says 否.
+LEAVE_WORDS = ("旷课", "旷操", "无故", "不请假", "假条", "随便出入")
+
+
+def default_leave_excused(rule: Rule) -> bool:
+    """S-13: a blank 请假免扣 means 是 for a deduction whose 事项 names an absence without leave."""
+    return rule.sign() < 0 and any(w in rule.item for w in LEAVE_WORDS)
+
+
 def _merge_group(groups, group_rows, group, limit, carry, sheet, row) -> list[Problem]:
     """Limit groups are declared by their member rules; thresholds must agree (S-6)."""
     if group not in groups:

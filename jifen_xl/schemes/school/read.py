@@ -17,7 +17,7 @@ from .leave import read_additions, read_leave
 from .checks import (AFTER_ERROR, LAST_CELL_CHECK, LOG_CHECKS, NONE_BAD, REPORTED_TOGETHER, TABLE_CHECKS,
                      LogContext, LogRow)
 from .data import (DerivedSource, SchoolData, _merge_group, code_matcher, default_cadre_double,
-                   student_matcher)
+                   default_leave_excused, student_matcher)
 from .schema import (LEAVE, LOG, LOG_COLS, TEACHER_LIST, ROSTER, ROSTER_COLS, RULE_COLS, RULES, SETTING_SCHEMA, SETTINGS,
                      TARGET_KINDS, WHOLE_CLASS)
 
@@ -121,7 +121,7 @@ def _read_rules(raw: RawSheet | None):
         rule = Rule(code, r["类别"] or "", r["事项"] or "", pts, low, high, cd, group,
                     r["周限额"], r["顺延"] if r["顺延"] is not None else True, row=r["_row"])
         rules[code] = rule
-        if r["请假免扣"]:
+        if r["请假免扣"] or (r["请假免扣"] is None and default_leave_excused(rule)):
             leave.add(code)
         if r["负责人"]:
             roles[code] = tuple(r["负责人"])

@@ -75,7 +75,7 @@ RULE_COLS = [
     Col("周限额", "count"),
     Col("顺延", "bool", default=True),
     Col("负责人", "multi", default=[]),      # S-14: the role(s) that record this item
-    Col("请假免扣", "bool", default=False),   # S-13: not counted on a day of approved leave
+    Col("请假免扣", "bool"),                  # S-13: not counted on a day of approved leave (blank: by 事项)
     Col("备注", "text", default=""),
 ]
 LOG_COLS = [
