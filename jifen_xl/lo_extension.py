@@ -41,7 +41,8 @@ def buttons() -> list[tuple[str, str, str]]:
     """(command, caption, script URL) for every declared command, in SCHEMES order."""
     from .schemes import SCHEMES, catalog
 
-    return [(c.name, c.button, script_url(catalog.script_function(c.name))) for c in catalog.commands(SCHEMES)]
+    return [(c.name, catalog.toolbar_caption(c, SCHEMES), script_url(catalog.script_function(c.name)))
+            for c in catalog.commands(SCHEMES)]
 
 
 def button_block() -> str:

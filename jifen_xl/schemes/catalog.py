@@ -60,6 +60,16 @@ def commands(schemes: Sequence[Scheme]) -> list[Command]:
     return out
 
 
+def toolbar_caption(command: Command, schemes: Sequence[Scheme]) -> str:
+    """The caption of a command on a toolbar that shows every scheme's buttons at once (the
+    LibreOffice 积分 toolbar): the declared caption, with the scheme's label added when another
+    scheme's command has the same caption (``计算积分（志愿服务积分）``)."""
+    if any(c.button == command.button and c.name != command.name for c in commands(schemes)):
+        labels = {s.name: s.label for s in schemes}
+        return f"{command.button}（{'、'.join(labels[name] for name in command.schemes)}）"
+    return command.button
+
+
 def sub_name(command: str) -> str:
     """The VBA Sub of a command's button in the .xlsm templates (``week`` → ``JifenWeek``)."""
     return "Jifen" + command.capitalize()
@@ -106,10 +116,16 @@ def _overlap(a: str, b: str) -> bool:
 
 
 def check(schemes: Sequence[Scheme]) -> None:
-    """Raise ``DeclarationError`` when declarations clash: a caption used for two commands or
-    a command with two captions, one option name with two meanings, two schemes writing the
-    same output sheet, an output sheet that identifies a scheme, repeated scheme names,
-    template kinds or files."""
+    """Raise ``DeclarationError`` when declarations clash: a caption used for two commands of
+    one scheme or a command with two captions, one option name with two meanings, an output
+    sheet that identifies a scheme or is the shared 校验, repeated scheme names, template
+    kinds or files.
+
+    Allowed across schemes, because every door scopes them by the workbook's scheme: one
+    caption for two commands (the WPS ribbon shows each scheme's buttons in its own group,
+    the LibreOffice toolbar adds the scheme's label: ``toolbar_caption``; a workbook's buttons,
+    the page and the .xlsm show only their scheme's) and one output sheet name written by two
+    schemes (outputs live in their own workbook; print runs the workbook's scheme's writer)."""
     problems: list[str] = []
     for field in ("name", "template_kind", "template_file", "xlsm_file", "label"):
         seen: dict[str, str] = {}
@@ -119,7 +135,7 @@ def check(schemes: Sequence[Scheme]) -> None:
                 problems.append(f"schemes {seen[value]!r} and {s.name!r} share {field} {value!r}")
             seen[value] = s.name
     caption_of: dict[str, tuple[str, str]] = {}
-    command_of: dict[str, tuple[str, str]] = {}
+    command_of: dict[tuple[str, str], tuple[str, str]] = {}     # (scheme, caption) -> (command, where)
     param_of: dict[str, tuple[Param, str]] = {}
     writers: list[tuple[str, str, str]] = []        # (pattern, scheme, command)
     for s in schemes:
@@ -135,11 +151,12 @@ def check(schemes: Sequence[Scheme]) -> None:
             if a.name in caption_of and caption_of[a.name][0] != a.button:
                 problems.append(f"command {a.name!r} has caption {caption_of[a.name][0]!r} "
                                 f"({caption_of[a.name][1]}) and {a.button!r} ({where})")
-            if a.button in command_of and command_of[a.button][0] != a.name:
-                problems.append(f"caption {a.button!r} is the button of {command_of[a.button][0]!r} "
-                                f"({command_of[a.button][1]}) and of {a.name!r} ({where})")
+            mine = command_of.get((s.name, a.button))
+            if mine and mine[0] != a.name:
+                problems.append(f"caption {a.button!r} is the button of {mine[0]!r} ({mine[1]}) "
+                                f"and of {a.name!r} ({where})")
             caption_of.setdefault(a.name, (a.button, where))
-            command_of.setdefault(a.button, (a.name, where))
+            command_of.setdefault((s.name, a.button), (a.name, where))
             for p in a.params:
                 other = param_of.get(p.name)
                 if other and (other[0].kind, other[0].label) != (p.kind, p.label):
@@ -153,12 +170,9 @@ def check(schemes: Sequence[Scheme]) -> None:
             problems.append(f"设置 label {p.label!r} names options --{labels[p.label]} and --{name}")
         labels.setdefault(p.label, name)
     identifying = [(n, s.name) for s in schemes for n in s.identify]
-    for i, (w, scheme, command) in enumerate(writers):
+    for w, scheme, command in writers:
         if _overlap(w, CHECK_SHEET):
             problems.append(f"{scheme}.{command} writes {w!r}, the name of the shared check sheet")
-        for w2, scheme2, command2 in writers[i + 1:]:
-            if scheme2 != scheme and _overlap(w, w2):
-                problems.append(f"output sheet {w!r} ({scheme}.{command}) clashes with {w2!r} ({scheme2}.{command2})")
         for name, owner in identifying:
             if _overlap(w, name):
                 problems.append(f"{scheme}.{command} writes {w!r}, a sheet that identifies the {owner} scheme")
