@@ -61,7 +61,7 @@ templates: generate
 clean:
 	rm -rf $(VENV) demo node_modules
 
-# Offline install folder for 64-bit Windows + CPython 3.11 (issues #19, #25; needs PyPI while
+# Offline install folder for 64-bit Windows + CPython 3.11 (needs PyPI while
 # building): wheels for win_amd64, the templates, the docs, 安装.bat, and python.org's installer
 # that the builder supplies, checked against its known hash (windows/bundle.py KNOWN_INSTALLERS):
 #   make bundle-windows PYTHON_INSTALLER=~/Downloads/python-3.11.9-amd64.exe

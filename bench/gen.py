@@ -1,4 +1,4 @@
-"""Workbook generators for `make bench` (issue #7): large, valid, realistic inputs.
+"""Workbook generators for `make bench`: large, valid, realistic inputs.
 
 * ``school(path, log_rows)``: a 班级积分 workbook for a whole school year group of
   ``STUDENTS`` students (so the weekly / monthly / award outputs are 3,000 rows), a
@@ -170,7 +170,7 @@ def school(path: Path, log_rows: int, seed: int = 7) -> Path:
             ws.write_string(r, 8, rng.choice(["第一节课", "午休", "晚自习", "家长反映", "补记"]))
         ws.write_number(r, 9, r)
         logged.append(r)
-    # 冲正 rows at the end, each reversing a distinct earlier row (issue #8).
+    # 冲正 rows at the end, each reversing a distinct earlier row (C-9).
     for n, orig in enumerate(sorted(rng.sample(logged, reversals))):
         r += 1
         ws.write_datetime(r, 0, days[-1], dfmt)

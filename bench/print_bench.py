@@ -1,4 +1,4 @@
-"""`make bench` — `jifen print` typeset with Typst (issue #24), on the demo workbooks.
+"""`make bench` — `jifen print` typeset with Typst, on the demo workbooks.
 
 Targets (2 cores): a 500-household 公示 ≤ 1 s, 50 parent slips ≤ 1 s, 30 passbooks ≤ 1 s.
 Each paper is timed two ways, median of ``--repeat`` runs:
@@ -11,7 +11,7 @@ Each paper is timed two ways, median of ``--repeat`` runs:
 and set against ``jifen week`` on the class workbook in the same run (the ratio says how
 print compares with an ordinary command on this machine, whatever its load).
 ``--demo BASELINE_JIFEN`` also times ``jifen demo`` with this checkout and with another
-installation's ``jifen`` (e.g. a checkout from before issue #24, which printed through
+installation's ``jifen`` (e.g. a checkout from before Typst printing, which printed through
 LibreOffice). Output: a Markdown table on stdout and in bench/out/print.md. Not run by the tests.
 
 Usage: python bench/print_bench.py [--repeat N] [--demo /path/to/other/jifen]

@@ -1,4 +1,4 @@
-"""County roll-up benchmark (issue #10): `.venv/bin/python bench/rollup_bench.py [--villages 300]`.
+"""County roll-up benchmark: `.venv/bin/python bench/rollup_bench.py [--villages 300]`.
 
 Generates a county of village workbooks (乡村积分, WORKBOOKS.md headers typed here) with
 XlsxWriter ``constant_memory`` on two processes, then measures through the real command:

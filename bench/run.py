@@ -1,4 +1,4 @@
-"""`make bench` (issue #7): whole-command wall time and peak memory at scale.
+"""`make bench`: whole-command wall time and peak memory at scale.
 
 Generates (bench/gen.py) a school workbook of 20,000 and one of 200,000 `日志` rows (3,000
 students) and a village of 2,000 households with 50,000 `评议记录` rows, then for each
@@ -10,7 +10,7 @@ reports next to it, measured in the same run:
   sheet of the size of the command's main output;
 * an **openpyxl round trip**: ``load_workbook`` + ``save`` of the same file.
 
-Peak memory is the child's max RSS (``os.wait4``). Targets (issue #7), on the 200,000-row
+Peak memory is the child's max RSS (``os.wait4``). Targets, on the 200,000-row
 workbook: command ≤ 2.5 × floor, ≥ 10 × faster than openpyxl, peak ≤ 500 MB.
 Output: a Markdown table on stdout and in bench/out/results.md. Not run by the tests.
 

@@ -1,4 +1,4 @@
-"""`make bench` (issue #17): the speed a clerk feels when pressing a button.
+"""`make bench`: the speed a clerk feels when pressing a button.
 
 On the demo class (49 students, a semester of logs, dorm inspections and exams):
 

@@ -1,4 +1,4 @@
-"""The service's bounded work per request (issue #23 case 9), measured on a live `jifen serve`.
+"""The service's bounded work per request, measured on a live `jifen serve`.
 
 * **within** — a 200,000-row 日志 (bench/gen.py school workbook, ~23 MB of JSON) posted to
   /v1/run/week: answer time and the service's peak memory (VmHWM);

@@ -1,4 +1,4 @@
-"""积分助手 speed as a clerk feels it, measured in the browser (issue #25).
+"""积分助手 speed as a clerk feels it, measured in the browser.
 
 `jifen ui --no-browser` runs as its own process on the demo class (50 students, a semester of
 logs, dorm inspections and exams); Debian's chromium (Playwright) logs in through the

@@ -38,13 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="要打印的工作表，如 月报、周趋势、家长通知单、奖状、公示-2026Q3、存折-Z001")
     p.add_argument("-o", "--out", type=Path, default=None, help="PDF 文件（默认：工作簿旁边）")
 
-    from .rollup.cli_hooks import add_parsers as add_rollup_parsers   # export, rollup (issue #10)
+    from .rollup.cli_hooks import add_parsers as add_rollup_parsers   # export, rollup
     add_rollup_parsers(sub)
-    from .wps_install import add_parser as add_wps_parser   # install-wps (issue #18)
+    from .wps_install import add_parser as add_wps_parser   # install-wps
     add_wps_parser(sub)
-    from .serve_cli import add_parsers as add_serve_parsers        # serve, install-libreoffice (issue #17)
+    from .serve_cli import add_parsers as add_serve_parsers        # serve, install-libreoffice
     add_serve_parsers(sub)
-    from .assistant.launch import add_parser as add_ui_parser      # ui: 积分助手 (issue #25)
+    from .assistant.launch import add_parser as add_ui_parser      # ui: 积分助手
     add_ui_parser(sub)
 
     for command in catalog.commands(SCHEMES):
@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
                 p.add_argument(f"--{param.name}", action="store_true", help=param.help)
             else:
                 p.add_argument(f"--{param.name}", default=None, help=param.help, metavar=param.shown_as())
-    return decorate(parser)          # Chinese descriptions, examples and metavars (issue #16)
+    return decorate(parser)          # Chinese descriptions, examples and metavars
 
 
 def _examples(lines) -> str | None:
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         from .book.safety import check_path_length
         for name in ("file", "out", "folder", "parquet", "dir"):
             if isinstance(getattr(args, name, None), Path):
-                check_path_length(getattr(args, name))      # issue #14: exit 2, not 3
+                check_path_length(getattr(args, name))      # exit 2, not 3
         if args.command == "new":
             from .templates import new_workbook   # .xlsm: the template with buttons
             path = new_workbook(args.kind, args.out, force=args.force)
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if os.environ.get("JIFEN_DEBUG"):
             raise
-        if isinstance(exc, OSError):     # the system refused a file: exit 2, in Chinese (issue #23)
+        if isinstance(exc, OSError):     # the system refused a file: exit 2, in Chinese
             from .core.oserror import os_reason
             where = f"“{exc.filename}”" if getattr(exc, "filename", None) else "文件"
             print(f"无法读写{where}：{os_reason(exc)}。工作簿没有被改动。", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""`jifen --help` in Chinese (issue #16): argparse's own words translated, and for the fixed
+"""`jifen --help` in Chinese: argparse's own words translated, and for the fixed
 commands (new, demo, print, the roll-up and add-in commands) a description and examples; the
 workbook commands bring their own from their declarations (cli.build_parser).
 

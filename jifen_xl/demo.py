@@ -28,8 +28,8 @@ DEMO_SUMMARY_LINES = 4       # per command
 
 
 def run_demo(folder: Path) -> int:
-    """Build every demo workbook, run its commands and print a short account (issue #16:
-    about 40 lines) — each command's summary, each workbook's problems once (capped), the
+    """Build every demo workbook, run its commands and print a short account (about
+    40 lines) — each command's summary, each workbook's problems once (capped), the
     printed PDFs — ending with where to look."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -56,7 +56,7 @@ def run_demo(folder: Path) -> int:
                 for p in result.problems:
                     seen.setdefault(str(p), p)
             _print_problems(sorted_problems(list(seen.values())), ERROR)
-    demo_reports(folder)          # demo/报表/*.pdf (issue #9)
+    demo_reports(folder)          # demo/报表/*.pdf
     names = "、".join(b.name for b in books)
     print(f"完成（用时 {time.perf_counter() - t0:.0f} 秒）。请看 {folder.resolve()}：")
     print(f"  工作簿 {names}（输出表在各工作簿里，问题在“校验”表）；")

@@ -1,4 +1,4 @@
-"""The LibreOffice door: build the 积分 Calc extension (.oxt) and install it (issue #17).
+"""The LibreOffice door: build the 积分 Calc extension (.oxt) and install it.
 
 The extension is built by code from the committed sources in ``jifen_xl/libreoffice_ext/``:
 ``description.xml``, ``META-INF/manifest.xml`` and the Python module ``python/jifen_calc.py``

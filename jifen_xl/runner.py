@@ -15,7 +15,7 @@ MAX_PRINTED = 40
 def apply_action(action: Action, path: Path, opts: dict, out: Path | None = None, lock_timeout: float = 0.0):
     """Read, compute, write: (Result, the workbook written). Prints nothing.
 
-    The workbook is locked from read to write (issue #14): with another run writing it,
+    The workbook is locked from read to write: with another run writing it,
     ``WorkbookLocked`` (exit 2) at once, or after ``lock_timeout`` seconds (doors that answer
     a button press pass ``book.lock.DOOR_WAIT``)."""
     from .book.lock import workbook_lock

@@ -52,5 +52,5 @@ def run(args) -> int:
         path = autostart.remove()
         print(f"已取消自动启动：{path}" if path else "没有找到自动启动项，无需取消。")
         return 0
-    from .assistant import page_for_service       # 积分助手's page on the same port (issue #25)
+    from .assistant import page_for_service       # 积分助手's page on the same port
     return serve(args.port, args.host, wrap=page_for_service)

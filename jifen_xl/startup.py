@@ -1,4 +1,4 @@
-"""A light start for the `jifen` process (issue #19): pyarrow and duckdb only for roll-ups.
+"""A light start for the `jifen` process: pyarrow and duckdb only for roll-ups.
 
 pyarrow and duckdb are the optional extra ``jifen-xl[rollup]``; only `jifen export` and
 `jifen rollup` use them (jifen_xl/rollup). pandas 3, however, imports pyarrow whenever it

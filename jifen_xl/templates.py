@@ -52,7 +52,7 @@ EXISTS_MESSAGE = "文件已存在，不会覆盖"
 def new_workbook(kind: str, path: Path, force: bool = False) -> Path:
     """`jifen new KIND -o PATH [--force]`: a fresh template at ``path``. An existing file is
     the user's work: refused (``InputError``, exit 2) unless ``force``, and then it is first
-    backed up to ``jifen备份/`` and replaced atomically, like every other write (issue #23).
+    backed up to ``jifen备份/`` and replaced atomically, like every other write.
     Holds the workbook's lock, so a run computing into the file cannot be overwritten."""
     import os
     import shutil
@@ -87,7 +87,7 @@ def _exists_message(path: Path) -> str:
 
 
 def build_all(folder: Path) -> list[Path]:
-    from .xlsm import build_all_xlsm   # the macro-enabled variants for Excel (issue #4)
+    from .xlsm import build_all_xlsm   # the macro-enabled variants for Excel
 
     folder.mkdir(parents=True, exist_ok=True)
     return [TEMPLATES[k](folder / name) for k, name in TEMPLATE_FILES.items()] + build_all_xlsm(folder)

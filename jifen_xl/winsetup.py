@@ -1,4 +1,4 @@
-"""The offline bundle's Windows set-up steps, run by 安装.bat (issues #19, #25).
+"""The offline bundle's Windows set-up steps, run by 安装.bat.
 
 1. ``--interpreter``: point xlwings at the installed Python (below).
 2. ``--bin DIR --jifen EXE``: ``DIR\\jifen.cmd`` runs ``EXE``, and DIR is appended to the user's
@@ -13,7 +13,7 @@
    ``WScript.Shell`` COM object (no pywin32 needed); the values reach the script through
    environment variables, never through quoting.
 
-Point xlwings at the installed Python (issue #19):
+Point xlwings at the installed Python:
 
 The workbook buttons run xlwings' ``RunPython``, which starts the interpreter named by
 ``INTERPRETER_WIN`` in xlwings' configuration: first the workbook's ``xlwings.conf``

@@ -1,4 +1,4 @@
-"""`jifen install-wps`: the WPS 加载项 (jsaddon) with the 积分 ribbon tab (issue #18).
+"""`jifen install-wps`: the WPS 加载项 (jsaddon) with the 积分 ribbon tab.
 
 The add-in itself is plain JavaScript in ``jifen_xl/wps_addin`` (no build step): ribbon.xml,
 index.html and js/*.js. WPS loads an offline add-in from a folder ``<name>_<version>`` in
@@ -89,11 +89,11 @@ def folder_name(version: str = __version__) -> str:
     return f"{ADDIN_NAME}_{version}"
 
 
-# ---- the service's token and autostart (issue #17, `jifen serve`) ---------------------------
+# ---- the service's token and autostart (`jifen serve`) --------------------------------------
 
 def service_token() -> str:
     """This user's service token, created if missing (the same file `jifen serve` uses)."""
-    try:   # the service's own token file (issue #17)
+    try:   # the service's own token file
         from .serve import ensure_token  # type: ignore[attr-defined]
     except ImportError:   # HOOK: before `jifen serve` landed; same file, same format
         return _ensure_token_fallback()
@@ -123,10 +123,10 @@ def _ensure_token_fallback() -> str:
 
 
 def turn_on_autostart(port: int = DEFAULT_PORT) -> str:
-    """Turn on `jifen serve` autostart (issue #17's autostart module); a line for the clerk."""
+    """Turn on `jifen serve` autostart (the ``autostart`` module); a line for the clerk."""
     try:
         from .autostart import install as install_autostart  # type: ignore[attr-defined]
-    except ImportError:   # HOOK: before issue #17's autostart landed
+    except ImportError:   # HOOK: a build without the autostart module
         return "提示：本版本尚不能自动设置积分服务开机启动，请手动运行 jifen serve --install-autostart。"
     try:
         install_autostart(port)

@@ -1,4 +1,4 @@
-"""Native charts in output sheets: DrawingML parts written next to the sheet (issue #9).
+"""Native charts in output sheets: DrawingML parts written next to the sheet.
 
 A :class:`ChartSpec` is declarative: it names columns of its :class:`OutputSheet` by header
 text (category column, value series, optional line series drawn on the same axes, e.g. the
@@ -205,7 +205,7 @@ def _fill(colour: str) -> str:
 def _ser_xml(idx: int, sheet_ref: str, columns: list[str], rows: list[list], col: int,
              res: _Resolved, cat: str, line: bool, fmt: str) -> str:
     """One series. Every series carries its own colour, so the legend shows exactly the
-    colour of its bars or line in every client (issue #16: no per-bar colours the legend
+    colour of its bars or line in every client (no per-bar colours the legend
     cannot explain); a goal column is a red dashed line with dash markers, visible even
     over a single category."""
     letter = col_letter(col)
@@ -269,7 +269,7 @@ def _nice_max(top: float, percent: bool) -> float:
 
 
 def value_scaling(spec: ChartSpec, columns: list[str], rows: list[list], res: _Resolved) -> tuple[float | None, float | None]:
-    """(min, max) for the value axis (issue #16): bars start at 0 (never at the smallest
+    """(min, max) for the value axis: bars start at 0 (never at the smallest
     value, which makes 1% look like 3×) when nothing is negative; with a target (goal
     columns or constant targets) the axis reaches above it."""
     if spec.kind == "line":
@@ -400,7 +400,7 @@ def rows_per_page(total_chars: float, landscape: bool) -> int:
 
 def placements(n_charts: int, nrows: int, widths: list[float],
                landscape: bool = False) -> tuple[list[Placement], list[int]]:
-    """Anchors below the data and the rows to break before (issue #16: a short table and its
+    """Anchors below the data and the rows to break before (a short table and its
     chart share a page; a chart never straddles a page).
 
     Returns (placements, breaks) where each break is the 1-based Excel row after which a

@@ -2,7 +2,7 @@
 
 The one driver of `soffice` in the code: the LibreOffice door (lo_extension.py) finds it
 here, and the tests prove with it that templates and outputs open, recalculate and print.
-`jifen print` does not use it (issue #24: papers/ typesets with Typst). Each run uses a
+`jifen print` does not use it (papers/ typesets with Typst). Each run uses a
 private user profile so parallel runs do not collide.
 """
 from __future__ import annotations

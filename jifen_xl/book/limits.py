@@ -1,4 +1,4 @@
-"""How much input one run takes (issue #23): the limits, in one place for every door.
+"""How much input one run takes: the limits, in one place for every door.
 
 The file door (``reader.py``) checks them from the sheet XML before python-calamine builds
 a sheet, whose grid spans A1 to the farthest cell holding a value (32 bytes a cell: one

@@ -1,4 +1,4 @@
-"""One writer at a time (issue #14): an exclusive lock on a workbook from read to write.
+"""One writer at a time: an exclusive lock on a workbook from read to write.
 
 Two `jifen` runs on one workbook (a button pressed twice, the command line next to the
 local service) would each read the old file and the second save would silently drop the
@@ -11,7 +11,7 @@ lock file is a hidden, empty ``.~jifen-lock-<hash of the name>`` next to the wor
 when the run ends (a killed run leaves it behind, harmless and reused), so runs on other
 machines sharing the folder see it too. Where that folder cannot be written, or the lock
 file there cannot be opened (a symlink planted under its name: filelock opens with
-``O_NOFOLLOW``), it is in a folder of this user's own (issue #23: never a shared temp folder
+``O_NOFOLLOW``), it is in a folder of this user's own (never a shared temp folder
 under a predictable name): ``$XDG_RUNTIME_DIR/jifen-locks``, else
 ``~/.cache/jifen/locks`` (``%LOCALAPPDATA%\\jifen\\locks``), created private (0700) and used
 only when it is a real folder owned by this user; then only runs on this machine are excluded.

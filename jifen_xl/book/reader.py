@@ -1,11 +1,11 @@
-"""Read input sheets fast with python-calamine (never openpyxl just to read; issue #7).
+"""Read input sheets fast with python-calamine (never openpyxl just to read).
 
 Sheets are read by header text: the header is the first row (within the first five)
 holding one of the expected column names. Merged cells are filled from their top-left
 cell and noted once, so a date merged down a block of log rows still applies to each row.
 
 Before calamine builds a sheet (a grid from A1 to the farthest cell holding a value), the
-sheet's XML is streamed once for that extent (issue #23): input beyond ``limits.py`` is
+sheet's XML is streamed once for that extent: input beyond ``limits.py`` is
 refused up front, naming the farthest cell, so a stray value at XFD1048576 is an answer in
 a second, not a 550 GB allocation. The same pass notes whether the sheet has formulas.
 """
@@ -82,7 +82,7 @@ class WorkbookReader:
 
     def check_limits(self, names) -> None:
         """``InputError`` (exit 2) when a sheet of ``names``, or all of them together, hold
-        cells beyond ``limits.py`` (issue #23), before any of them is read."""
+        cells beyond ``limits.py``, before any of them is read."""
         check_extents({name: self.extent(name) for name in names if name in self.sheet_names})
 
     def sheets(self, wanted: dict[str, list[str] | None]) -> dict[str, RawSheet | None]:
@@ -100,7 +100,7 @@ class WorkbookReader:
         if name not in self.sheet_names:
             return None
         self.extent(name).check(name)
-        with gc_paused():       # many small objects, no cycles (issue #7)
+        with gc_paused():       # many small objects, no cycles
             try:
                 sh = self._book.get_sheet_by_name(name)
                 cells = sh.to_python(skip_empty_area=False)
@@ -181,7 +181,7 @@ def workbook_sheet_names(path: Path | str) -> list[str]:
         return list(r.sheet_names)
 
 
-# ---- the extent of a sheet, from its XML (issue #23) -------------------------------------------
+# ---- the extent of a sheet, from its XML -------------------------------------------------------
 
 class Extent:
     """Where a sheet's cells holding a value end: ``rows`` (Excel row of the last one) and
@@ -315,7 +315,7 @@ def _note_extent(ext: Extent, buf: bytes, cut: int, start_tok: bytes, end_tok: b
         ext.rows, ext.last = int(ref[2]), (ref[1] + ref[2]).decode()
 
 
-# ---- formulas without a stored result (issue #14) ---------------------------------------------
+# ---- formulas without a stored result ---------------------------------------------------------
 
 _SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b[^>]*>")
 _REL_TAG = re.compile(r"<(?:\w+:)?Relationship\b[^>]*>")

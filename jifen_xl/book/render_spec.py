@@ -1,7 +1,7 @@
 """The render spec: what an output sheet needs to look right, as plain JSON-able data.
 
 Every door writes the same :class:`OutputSheet`; this module says, once, how it should look
-and how its cells travel as JSON (issue #17):
+and how its cells travel as JSON:
 
 * :func:`sheet_format` — number formats, column widths, the bold shaded header row, the
   frozen header, the autofilter, A4 page setup (orientation, fit to one page wide), the

@@ -50,7 +50,7 @@ PATH_MAX = 4095         # bytes in a whole path (Linux)
 
 def check_path_length(path: Path | str) -> None:
     """``InputError`` for a file or folder name, or a whole path, longer than the system
-    allows (issue #14: such names used to end in an internal error)."""
+    allows (such names used to end in an internal error)."""
     path = Path(path)
     for part in path.parts:
         n = len(os.fsencode(part))

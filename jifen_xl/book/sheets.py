@@ -32,8 +32,8 @@ class OutputSheet:
     landscape: bool = False
     number_formats: dict[str, str] = field(default_factory=dict)  # column header -> format code
     charts: list[ChartSpec] = field(default_factory=list)  # native charts below the data (charts.py)
-    # What a printed document needs, set by the scheme that computed the sheet (issue #22
-    # item 5: state travels on the result, never read back out of the title):
+    # What a printed document needs, set by the scheme that computed the sheet
+    # (state travels on the result, never read back out of the title):
     status: str = ""              # C-8: FINAL "正式", or "暂定" / "预公示" while not final; "" n/a
     why: str = ""                 # why the result is not final yet (the scheme's words)
     period: str = ""              # the period shown: 2026Q3, 2026, 2026-09, a week's first day …

@@ -35,11 +35,11 @@ class TemplateSheet:
     title: str = ""
     valid_rows: int = 2000             # rows covered by drop-downs / date format
     # ("代码", "事项"): a hidden last column `下拉显示` holding "代码 事项" for each row, the
-    # source of the code drop-downs elsewhere (issue #14: the list shows what a code means)
+    # source of the code drop-downs elsewhere (the list shows what a code means)
     code_list: tuple[str, str] | None = None
 
 
-# Id columns are formatted as text, so that Excel keeps 01001 as typed (issue #14).
+# Id columns are formatted as text, so that Excel keeps 01001 as typed.
 ID_HEADERS = ("学号", "户号", "账户号", "对象", "代码")
 CODE_LIST_HEADER = "下拉显示"
 CODE_LIST_ROWS = 500

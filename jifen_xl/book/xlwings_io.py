@@ -51,7 +51,7 @@ def sheet_grid(sheet) -> list[list]:
 
 def sheet_extent(sheet) -> Extent:
     """Excel's used range as an ``Extent`` (it counts formatted cells too: a stray format far
-    away is refused like a stray value in the file door, issue #23)."""
+    away is refused like a stray value in the file door)."""
     last = sheet.used_range.last_cell
     ref = f"{letters(last.column)}{last.row}"
     return Extent(last.row, last.column, ref, ref)

@@ -47,8 +47,8 @@ def run_row_checks(checks: Sequence[Callable], args: tuple, *, stops: Callable[[
     A problem for which ``stops(check, problem)`` holds stops the row; so does reaching
     ``stop_after`` (a row whose required cells are blank or unreadable), and ``stopped`` says
     it stopped before any check ran. After a stopping 提示 (the row is left out on purpose)
-    nothing more runs. After an 错误 every problem of the row is still wanted in the same run
-    (issue #23): the checks listed in ``after_error`` run when their predicate (called with
+    nothing more runs. After an 错误 every problem of the row is still wanted in the same run:
+    the checks listed in ``after_error`` run when their predicate (called with
     ``args``) says the cells they read are sound; the others rely on what failed."""
     problems: list[Problem] = []
     for check in checks:

@@ -101,7 +101,7 @@ class EntryBuilder:
     """Collects entries (one per subject) and turns them into the entries frame.
 
     Entries are kept as tuples in ``ENTRY_COLUMNS`` order (a third of the memory of one dict
-    each, which matters at 200,000 log rows — issue #7); ``rows`` gives them as dicts.
+    each, which matters at 200,000 log rows); ``rows`` gives them as dicts.
     """
 
     records: list[tuple] = field(default_factory=list)
@@ -124,7 +124,7 @@ class EntryBuilder:
         ))
 
     def simple_entry(self, sheet: str, cadre_multiplier: Decimal = Decimal(1)):
-        """A fast positional form of ``add`` for the commonest entry (issue #7): returns
+        """A fast positional form of ``add`` for the commonest entry: returns
         fn(row, date, subject, rule, count, each, ref, note="") -> the record tuple that
         ``add(sheet=sheet, row=row, date=date, subject=subject, rule=rule, count=count,
         each=each, cadre_multiplier=cadre_multiplier, ref=ref, note=note)`` would append (the caller
@@ -165,7 +165,7 @@ _INT_COLUMNS = frozenset({"row", "count", "each", "points"})
 
 def _column(values: list, whole: bool) -> pd.Series:
     """One entries column. A column of plain ints goes straight to int64 (what pandas would
-    infer, without its per-value inference: issue #7); anything else as pandas infers it."""
+    infer, without its per-value inference); anything else as pandas infers it."""
     if whole and all(v.__class__ is int for v in values):
         try:
             return pd.Series(np.array(values, dtype=np.int64), copy=False)
@@ -274,7 +274,7 @@ def weekly_limits(entries: pd.DataFrame, groups: dict[str, LimitGroup], weeks: l
     hits: list[LimitHit] = []
     order = {sid: i for i, sid in enumerate(sids)}
     # Plain-Python walk over the sorted (sid, group, week) counts: iterating pandas groups
-    # costs ~1 ms each, too slow for 3,000 students × several groups (issue #7).
+    # costs ~1 ms each, too slow for 3,000 students × several groups.
     per_group: dict[tuple[str, str], dict[int, int]] = {}
     for (sid, gname, week), v in zip(counts.index.tolist(), counts.tolist()):
         per_group.setdefault((sid, gname), {})[week] = int(v)

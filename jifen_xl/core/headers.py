@@ -1,4 +1,4 @@
-"""Column headers as typed versus the template's (SPEC C-6; issues #14 and #23).
+"""Column headers as typed versus the template's (SPEC C-6).
 
 Every spelling of a template header is either read or an 错误, never silently ignored (a
 column not read falls back to its default: every 次数 would count as 1):
@@ -139,7 +139,7 @@ def canonical_headers(sheet: str, header: list[str], expected: Iterable[str], he
 
 def header_problems(sheet: str, header: list[str], header_row: int, headers: Iterable[str]) -> list[Problem]:
     """An 错误 for each header that is not one of ``headers`` but resembles one of them that is
-    missing from the sheet: that column would be silently ignored (issue #14). Other extra
+    missing from the sheet: that column would be silently ignored. Other extra
     columns are the user's own and fine."""
     headers = list(headers)
     present = set(header)

@@ -1,4 +1,4 @@
-"""Ids as people type them (issue #14): match a typed 学号 / 户号 / 账户号 / 代码 to the one
+"""Ids as people type them: match a typed 学号 / 户号 / 账户号 / 代码 to the one
 the roster or rule table holds, and suggest when nothing matches.
 
 - exact: the id as typed (after ``normalize.to_id``: full-width folded, trimmed);

@@ -1,4 +1,4 @@
-"""Operating-system errors in the clerk's words (issue #23: "Read-only file system" and the
+"""Operating-system errors in the clerk's words ("Read-only file system" and the
 like reached messages that are otherwise Chinese). Pure: an errno (and on Windows a
 winerror) to a short Chinese phrase."""
 from __future__ import annotations

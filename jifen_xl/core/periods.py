@@ -56,7 +56,7 @@ def year(y: int) -> Period:
     return Period(date(y, 1, 1), date(y, 12, 31), str(y))
 
 
-# ---- how people read periods (issue #16): never 2026-09-07 ～ 2026-09-13 on paper ----------------
+# ---- how people read periods: never 2026-09-07 ～ 2026-09-13 on paper ----------------------------
 
 def _md(d: date, ref: date | None = None) -> str:
     """9月7日; the year is added when it differs from ``ref``'s."""

@@ -1,4 +1,4 @@
-"""Corrections are entries (冲正, issue #8, SPEC C-9): a row naming another row's 编号 in
+"""Corrections are entries (冲正, SPEC C-9): a row naming another row's 编号 in
 its `冲正` column cancels that row's entries. Both rows stay in the sheet and show in the
 outputs; together they count zero in every period. Shared by every scheme with a numbered
 sheet.

@@ -25,7 +25,7 @@ class RawSheet:
     row_numbers: list[int]
     header_row: int = 1
     notes: list[Problem] = field(default_factory=list)   # reader notices (merged cells …)
-    # (Excel row, 0-based column) of cells holding a formula with no stored result (issue #14):
+    # (Excel row, 0-based column) of cells holding a formula with no stored result:
     # calamine reads them as blank, so whichever of them a parser reads is an 错误.
     formula_cells: list[tuple[int, int]] = field(default_factory=list)
 
@@ -70,7 +70,7 @@ def gc_paused():
     """Pause Python's cyclic garbage collector while a sheet becomes many small objects.
 
     Building 200,000 records (dicts, tuples, lists) triggers hundreds of collections that
-    each walk every live object — about a sixth of a whole command's time (issue #7).
+    each walk every live object — about a sixth of a whole command's time.
     Nothing built here forms reference cycles; the collector runs again afterwards."""
     was = gc.isenabled()
     gc.disable()
@@ -94,7 +94,7 @@ def parse_table(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iterabl
     is one problem on the header row; a bad value is one problem on its cell and the field is
     set to None; each normalised value is one 提示.
 
-    Speed (issue #7): the normalisers are pure, so each column memoises its results by
+    Speed: the normalisers are pure, so each column memoises its results by
     (type, value) — a 200,000-row log holds a few thousand distinct values per column.
     Results that are mutable (``multi`` lists) are not memoised. For memory, a text cell equal
     to one seen before in its column is replaced in ``raw.rows`` by that first, equal ``str``
@@ -127,7 +127,7 @@ class Columns:
 
 def parse_columns(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iterable[str] = ("编号",)
                   ) -> tuple[Columns, list[Problem]]:
-    """``parse_table`` without building one dict per record (issue #7: a 200,000-row log):
+    """``parse_table`` without building one dict per record (a 200,000-row log):
     the same values and the same problems, column by column."""
     with gc_paused():
         return _parse_columns(raw, cols, skip_blank_ignoring)
@@ -161,7 +161,7 @@ def _parse_columns(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iter
                     kept_cells.append(cells)
                     kept_rows.append(rownum)
                     break
-    # Column by column (issue #7); problems are put back in row, then column order.
+    # Column by column; problems are put back in row, then column order.
     found: list[tuple[int, int, Problem]] = []
     bad: dict[int, set] = {}
     columns = []
@@ -227,7 +227,7 @@ def _parse_columns(raw: RawSheet, cols: Iterable[Col], skip_blank_ignoring: Iter
     return Columns(kept_rows, dict(zip((p[0] for p in plan), columns)), bad), problems
 
 
-# ---- no silent defaults (issue #14) ---------------------------------------------------------
+# ---- no silent defaults (C-6) ---------------------------------------------------------------
 
 FORMULA_MESSAGE = ("这个单元格是公式，但文件里没有保存公式的计算结果（文件可能是由程序生成的），无法读取它的值；"
                    "请在 Excel 或 WPS 中打开这个工作簿并保存一次，或直接填写数值")

@@ -1,4 +1,4 @@
-"""`jifen print`: print-ready A4 PDFs typeset directly with Typst (issue #24) — no office suite.
+"""`jifen print`: print-ready A4 PDFs typeset directly with Typst — no office suite.
 
 The user's workbook is only read. Each name asked (a paper such as 家长通知单, 奖状, 存折,
 积分卡, 公示栏 …, or any output sheet such as 周汇总, 公示-2026Q3) is computed from the
@@ -8,7 +8,7 @@ are numbered "第 N 页，共 M 页" of that document alone; all go into one PDF
 
 A name that cannot be printed now — 奖状 of a 暂定 award list, a 预公示 year's 文明户奖状, an
 unknown name, a workbook with input errors — is *refused* with its reason; the others still
-print (issue #23 item 15). Dates come from the data (数据截至, 公示 dates, 上报日期), never
+print (C-8). Dates come from the data (数据截至, 公示 dates, 上报日期), never
 from the clock (C-5).
 
 One function serves every door: ``render_pdf(path_or_book, names) -> (pdf_bytes, refused)``

@@ -1,4 +1,4 @@
-"""Printed forms of output sheets (issue #24), as Typst documents (typeset.py):
+"""Printed forms of output sheets, as Typst documents (typeset.py):
 
 * ``table`` — any output sheet: a bordered table, header row repeated on every page,
   numbers right-aligned, long text wrapped inside its column; its charts drawn as bar

@@ -1,4 +1,4 @@
-"""Papers handed to one person each (issue #24), several to an A4 page with cut lines:
+"""Papers handed to one person each, several to an A4 page with cut lines:
 
 * ``家长通知单`` — the monthly parent slip from `月报` (S-10): two per page, one child each;
 * ``家长通知书`` — the semester letter to parents (S-10, S-11): two per page;

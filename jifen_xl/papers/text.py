@@ -74,7 +74,7 @@ def cell_text(header: str, v, week=None, fmt: str = "") -> str:
 
 
 def week_namer(settings: dict | None):
-    """fn(date) -> 第3周（9月14日—20日）from 学期开始 (issue #16); None without one."""
+    """fn(date) -> 第3周（9月14日—20日）from 学期开始; None without one."""
     from ..core import normalize as nz
     from ..core.periods import week_cn, week_of
 

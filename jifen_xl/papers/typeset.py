@@ -1,5 +1,5 @@
 """The typesetter behind `jifen print`: Typst (the ``typst`` wheel, in-process) with the
-system's Chinese fonts — no office suite (issue #24).
+system's Chinese fonts — no office suite.
 
 A print job is a list of *documents* (a notice, one passbook, a set of slips …). Each
 document is one Typst ``page(...)[…]`` block: its pages are numbered "第 N 页，共 M 页" of

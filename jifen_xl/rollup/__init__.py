@@ -1,4 +1,4 @@
-"""Town and county roll-up (issue #10): one workbook → Parquet, many workbooks → one report.
+"""Town and county roll-up: one workbook → Parquet, many workbooks → one report.
 
 * ``export.py`` — the normalised, validated data and the results of one village or ledger
   workbook as Parquet tables with a versioned schema (``SCHEMA_VERSION``; docs/rollup.md).

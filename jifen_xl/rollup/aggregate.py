@@ -1,5 +1,5 @@
 """`jifen rollup FOLDER -o 镇汇总.xlsx`: every village and ledger workbook of a town (or county)
-in one report, aggregated with DuckDB over the Parquet layout of ``export.py`` (issue #10).
+in one report, aggregated with DuckDB over the Parquet layout of ``export.py``.
 
 Steps:
 
@@ -8,7 +8,7 @@ Steps:
    the report itself.
 2. **Hash** each file (sha256 of its bytes). The cache ``<FOLDER>/.jifen-rollup/v<schema>/
    <variant>-<code>/<sha256>/`` holds one Parquet set per content hash; a workbook whose hash has
-   a set is not read again (incremental, issue #10 §3). New ones are exported by two worker
+   a set is not read again (incremental). New ones are exported by two worker
    processes (``jobs``). A broken workbook yields its problems, never an exception (C-6).
 3. **Aggregate** with DuckDB (embedded): per village the participating households, the
    category totals, star counts, open objections, notice version and dates, groups over the
@@ -16,7 +16,7 @@ Steps:
    ranking of villages by average household total (C-4 competition ranking).
 4. **Write** a fresh report workbook (`说明` + output sheets) through the package writer.
 
-Privacy (issue #10 §4): the report holds counts and scores per village; household and
+Privacy: the report holds counts and scores per village; household and
 account names — and per-household rows at all — appear only with ``with_names``. The cache
 holds names only in its ``names`` variant, which only ``--with-names`` creates.
 
@@ -171,7 +171,7 @@ class Book:
 
 @dataclass
 class Failure:
-    """A file found but not counted, with why (issue #14: listed, never fatal)."""
+    """A file found but not counted, with why (listed, never fatal)."""
     rel: str
     reason: str
     title: str = ""
@@ -249,7 +249,7 @@ def rollup(folder: Path, out: Path | None = None, *, with_names: bool = False, y
 
 
 def file_problem(exc: OSError) -> str:
-    """Why a file found in the folder cannot be read, in Chinese (issue #14)."""
+    """Why a file found in the folder cannot be read, in Chinese."""
     import errno
 
     if exc.errno == errno.ELOOP:
@@ -368,7 +368,7 @@ def _query(cache: Path, unique: list[Book], with_names: bool) -> _Facts:
 
 
 def _drop_duplicate_names(facts: _Facts, failures: list[Failure]) -> None:
-    """Duplicate 村名 (different files): neither is counted (issue #14) — we cannot tell which
+    """Duplicate 村名 (different files): neither is counted — we cannot tell which
     one the village meant, and counting both would count the village twice."""
     by_name: dict[str, list[dict]] = {}
     for v in facts.villages:
@@ -454,7 +454,7 @@ def _file_rows(books: list[Book], wb_rows: dict[str, dict]) -> list[list]:
 
 def _check_rows(facts: _Facts, extra_checks: list[list], failures: list[Failure], books: list[Book],
                 file_rows: list[list]) -> list[list]:
-    """`校验`: every workbook's errors, the notices, and each file not counted (issue #14); a
+    """`校验`: every workbook's errors, the notices, and each file not counted; a
     failed file not otherwise listed gets its `工作簿清单` row here."""
     checks = [[p["sheet"], p["row"], p["column"], p["value"], p["message"], p["level"], p["path"]]
               for p in facts.problems]

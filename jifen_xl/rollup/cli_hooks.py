@@ -1,4 +1,4 @@
-"""`jifen export` and `jifen rollup` (issue #10): dedicated subcommands, not per-workbook Actions.
+"""`jifen export` and `jifen rollup`: dedicated subcommands, not per-workbook Actions.
 
 cli.py calls ``add_parsers(sub)`` while building its parser and ``run(args)`` for these two
 commands; errors a user can fix raise ``InputError`` (exit 2), as everywhere in `jifen`.

@@ -1,4 +1,4 @@
-"""One workbook → Parquet tables with a documented, versioned schema (issue #10; docs/rollup.md).
+"""One workbook → Parquet tables with a documented, versioned schema (docs/rollup.md).
 
 A village (乡村积分) or ledger (积分台账) workbook is read with the same reader and the same
 pure scheme code as `jifen year` / `jifen ledger`; its normalised, validated data and its
@@ -15,7 +15,7 @@ results become seven small tables:
 ``villages``         per village: roster and panel facts (V-5) or `示范村指标` (L-9).
 ``problems``         every Problem (C-6) with its level.
 
-Names (户主, 账户名称) are written only with ``with_names`` (privacy by default, issue #10 §4).
+Names (户主, 账户名称) are written only with ``with_names`` (privacy by default).
 Points are exact: ``decimal(18,2)``, built from integer cents (C-3). The content hash is the
 sha256 of the file's bytes, carried in every row (column ``workbook``) so that tables of many
 workbooks can be concatenated by any Parquet engine without losing where a row came from.
@@ -187,7 +187,7 @@ def _workbook_row(ex: Extract, title: str | None, year: int | None, *, with_name
 
 
 MASK = "＊＊"
-# Columns of the input sheets that hold people's names (issue #14: none may leave without
+# Columns of the input sheets that hold people's names (none may leave without
 # --with-names, not even quoted in a problem).
 NAME_COLUMNS = {"农户名册": ("户主",), "评议小组": ("成员",), "账户": ("名称",),
                 "申报": ("初审人", "审核人", "录入人"), "兑换记录": ("经办人",)}
@@ -226,7 +226,7 @@ def mask_names(text: str, names: set[str]) -> str:
 def _problem_rows(ex: Extract, names: set[str] | None = None) -> None:
     """The ``problems`` table. Without names (``names`` given), every cell value is masked —
     a problem may quote any cell, a 户主 included — and names are masked in the message;
-    sheet, row and column stay so the village can still find the cell (issue #14)."""
+    sheet, row and column stay so the village can still find the cell."""
     def value(p):
         v = p.as_row()[3]
         return v if names is None or v == "" else MASK
@@ -272,7 +272,7 @@ def export_to_cache(path: str, sha: str, cache: str, with_names: bool, year: int
     everything it imports (fingerprint.py)."""
     try:
         got = extract(Path(path), with_names=with_names, year=year, sha256=sha)
-    except Exception as exc:      # one file never stops the roll-up (issue #14)
+    except Exception as exc:      # one file never stops the roll-up
         got = failed(sha, f"无法处理这个工作簿（{type(exc).__name__}: {exc}），已跳过；请把它发给维护人员")
     cache_p = Path(cache)
     cache_p.mkdir(parents=True, exist_ok=True)

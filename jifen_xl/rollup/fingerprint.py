@@ -1,6 +1,6 @@
 """The roll-up cache's code key: a hash of the source files the export runs.
 
-A cached Parquet set is valid only for the code that wrote it (issue #10 §3): a fixed bug or
+A cached Parquet set is valid only for the code that wrote it: a fixed bug or
 a changed rule must never leave stale results in the cache. The files are found, not listed
 by hand: starting from ``rollup/export.py`` every ``import`` and ``from … import`` inside
 ``jifen_xl`` is followed with ``ast`` — lazy imports inside functions included, and the

@@ -199,7 +199,7 @@ def finish(problems: list[Problem], make_outputs: Callable[[], tuple[list[Output
 def outside_span(period, span, what: str, span_name: str, option: str) -> list[Problem]:
     """An 错误 when the ``period`` a command computes lies wholly outside ``span`` (the
     semester, the workbook's 年度): an empty result would silently replace the last good one
-    (issue #23: ``--week 2025-09-07``, a wrong year). ``option``: the 设置 label that can
+    (``--week 2025-09-07``, a wrong year). ``option``: the 设置 label that can
     also name it (计算周 …), the column of the problem."""
     if period is None or span is None or not (period.end < span.start or period.start > span.end):
         return []

@@ -3,7 +3,7 @@
 Its ``TitlesOfParts`` lists the worksheets, grouped as ``HeadingPairs`` says (a group name
 and a count: ``Worksheets``/``工作表`` 7, ``Named Ranges`` 2 …). When the writer adds
 sheets, their names are appended to the worksheet group (new sheets are appended to the
-workbook too) and both counts are raised (issue #23: an 18-sheet workbook still listed the
+workbook too) and both counts are raised (an 18-sheet workbook still listed the
 template's 7). A part of another shape is left as it was: Excel, WPS and LibreOffice
 ignore it on open and rewrite it on their next save.
 """

@@ -8,13 +8,13 @@ it replaces (or ``0o666 & ~umask`` for a new file), and only then moved over the
 the folder is fsynced afterwards where the OS allows. A process killed at any moment leaves
 either the old or the new complete file, never a mix.
 
-Issue #14 (trust under real use):
+Trust under real use:
 
 * **No change, no write.** When the new bytes equal the target's, nothing is replaced and no
   backup is made.
 * **Backups** go to ``jifen备份/<stem>-YYYYmmdd-HHMMSS<suffix>`` next to the target (a stem
   too long for that name is cut and gets ``~<hash of the full name>``, so two long names
-  sharing their beginning never share, nor prune, each other's backups: issue #23), each
+  sharing their beginning never share, nor prune, each other's backups), each
   written to a temp file in that folder and renamed (never a truncated backup), removed on
   failure, with the workbook's owner, group, mode and time. A version already kept is not
   copied again: that backup is renamed to the new time instead, so identical backups are
@@ -209,7 +209,7 @@ def _backup_pattern(stem: str, suffix: str) -> re.Pattern:
 
 def backup_stem(target: Path) -> str:
     """The target's stem, or when a backup name would not fit NAME_MAX, the stem cut (whole
-    characters) plus ``~`` and a hash of the full name: unique per workbook (issue #23)."""
+    characters) plus ``~`` and a hash of the full name: unique per workbook."""
     stem, room = target.stem, NAME_MAX - len(os.fsencode(_STAMP + target.suffix))
     if len(os.fsencode(stem)) <= room:
         return stem

@@ -72,7 +72,7 @@ def write_outputs(path: Path, sheets: list[OutputSheet], out: Path | None = None
     if target != path:
         check_busy(target)
     check_writable(target)
-    with workbook_lock(target):      # issue #14: one writer at a time (reentrant for the CLI's lock)
+    with workbook_lock(target):      # one writer at a time (reentrant for the CLI's lock)
         return _write_locked(path, target, sheets, backup, keep_backups)
 
 

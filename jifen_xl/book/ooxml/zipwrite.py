@@ -79,7 +79,7 @@ def write_package(pkg: Package, src_path: Path, fp) -> None:
 
     Unchanged members are copied from the handle ``pkg.zf`` already has open, never from
     ``src_path`` opened again: a file replaced in between (another program saving it)
-    would mix one file's directory with another's bytes (issue #14)."""
+    would mix one file's directory with another's bytes."""
     src_fp = getattr(pkg.zf, "fp", None)
     with (contextlib.nullcontext(src_fp) if src_fp is not None else open(src_path, "rb")) as src_fp, \
             zipfile.ZipFile(fp, "w", compression=zipfile.ZIP_DEFLATED) as zout:

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 """积分 toolbar for LibreOffice Calc: each button posts the open workbook's sheets to the
-local service (`jifen serve`) and writes the returned output sheets back (issue #17).
+local service (`jifen serve`) and writes the returned output sheets back.
 
 Standard library + uno only: LibreOffice's own Python (Windows, macOS) has no pandas and no
 jifen_xl. Nothing is computed here: the service runs the same actions as `jifen <command>`.

@@ -69,7 +69,7 @@ def matcher(data: LedgerData, what: str) -> IdMatcher:
 
 
 def match_ids(data: LedgerData, recs: list[dict], sheet: str, codes: bool = False) -> list[Problem]:
-    """账户号 (and 代码) as people type them (issue #14): lost leading zeros, other case, `代码 事项`."""
+    """账户号 (and 代码) as people type them: lost leading zeros, other case, `代码 事项`."""
     out = match_records(recs, matcher(data, "账户号"), sheet, "账户号")
     if codes:
         out += match_records(recs, matcher(data, "代码"), sheet, "代码")
@@ -465,7 +465,7 @@ def check_transfer_in_town(r: dict, data: LedgerData) -> Problem | None:
 
 TransferCheck = Callable[[dict, LedgerData], "Problem | None"]
 # In order (core.checks.run_row_checks); a transfer stops at its first problem, and after an
-# 错误 the checks of TRANSFER_AFTER_ERROR still run (every problem of a row at once: issue #23).
+# 错误 the checks of TRANSFER_AFTER_ERROR still run (every problem of a row at once).
 TRANSFER_CHECKS: list[TransferCheck] = [
     check_transfer_account_known, check_transfer_account_open, check_transfer_origin, check_transfer_moves,
     check_transfer_in_town,

@@ -228,7 +228,7 @@ class LedgerData:
     refused: list[tuple[int, str]] = field(default_factory=list)  # (兑换记录 row, reasons)
     transfers: list[Transfer] = field(default_factory=list)       # accepted, in date order
     latest: date | None = None
-    matchers: dict[str, IdMatcher] = field(default_factory=dict)   # 账户号 / 代码 as typed (issue #14)
+    matchers: dict[str, IdMatcher] = field(default_factory=dict)   # 账户号 / 代码 as typed
 
     @property
     def town(self) -> str:

@@ -31,7 +31,7 @@ def ranking_output(data: LedgerData) -> OutputSheet:
 
 
 def render_indicators(data: LedgerData, found: list[Indicators]) -> OutputSheet:
-    """`示范村指标` with its chart (issue #9) and the target column the chart draws (#16)."""
+    """`示范村指标` with its chart and the target column the chart draws."""
     rows = [[i.village, i.population, i.redeemers, i.share, "是" if i.meets_target else "否", i.categories,
              i.active, from_cents(i.spend), from_cents(i.budget), DEMO_TARGET] for i in found]
     return OutputSheet(INDICATORS, INDICATOR_COLS, rows, number_formats={"兑换人数占比": "0.0%", "目标占比": "0%"},
@@ -44,7 +44,7 @@ def indicator_output(data: LedgerData) -> OutputSheet:
 
 
 def indicator_charts(columns: list[str]) -> list[ChartSpec]:
-    """L-9 chart (issue #9, #16): each village's 兑换人数占比 as bars and the 30% target as a
+    """L-9 chart: each village's 兑换人数占比 as bars and the 30% target as a
     red dashed line drawn from the `目标占比` cells (LibreOffice ignores literal-valued
     series); the value axis runs from 0 to above the target. A sheet without that column
     (e.g. a roll-up) still gets the axis reaching the target."""

@@ -40,7 +40,7 @@ def month(sheets, opts) -> Result:
     problems = data.problems + outside_span(m, data.semester, "月份", "本学期", "计算月份")
 
     def make():
-        outs = render.month_outputs(data, m) + render.trend_outputs(data, m.end)   # 周趋势 + charts (#9)
+        outs = render.month_outputs(data, m) + render.trend_outputs(data, m.end)   # 周趋势 + charts
         line = f"已生成 {month_cn(m)} 月报（{len(outs[0].rows)} 人），家长约谈 {len(outs[1].rows)} 人"
         counts = compute.recorder_counts(data, m)       # S-14: who recorded how much
         if counts:

@@ -28,7 +28,7 @@ NONE_BAD: frozenset = frozenset()
 # ---- per-row checks of `日志` (C-2, C-6, S-1, S-4) ------------------------------------------------
 
 class LogRow:
-    """One `日志` row's column values (issue #7: built from the column-wise parse, no dict),
+    """One `日志` row's column values (built from the column-wise parse, no dict),
     plus what the checks resolve on the way: the rule, the target's kind and name, the
     students it names, the explicit points."""
     __slots__ = ("row", "date", "target", "who", "code", "item", "count", "value", "recorder",
@@ -273,7 +273,7 @@ LOG_CHECKS: list[LogCheck] = [
 REPORTED_TOGETHER = (check_target_present, check_recorder_role)
 LAST_CELL_CHECK = check_code_present
 # After an 错误 these still run, when the cells they read are sound, so that every problem of
-# a row is reported in one run (issue #23); the others (double entries, roles, leave) wait for
+# a row is reported in one run; the others (double entries, roles, leave) wait for
 # a row without errors.
 AFTER_ERROR: dict[LogCheck, Callable[[LogRow, LogContext], bool]] = {
     check_target_present: lambda r, ctx: True,

@@ -33,7 +33,7 @@ def resolve_month(data: SchoolData, year_month: tuple[int, int] | None) -> Perio
 
 def totals_by_sid(totals: pd.DataFrame) -> dict[str, dict[str, int]]:
     """period_totals as {sid: {"add", "ded", "net"}} for per-student lookups (a DataFrame
-    ``.loc`` per student costs more than the whole sum at 3,000 students; issue #7)."""
+    ``.loc`` per student costs more than the whole sum at 3,000 students)."""
     return {sid: {"add": int(a), "ded": int(d), "net": int(n)}
             for sid, a, d, n in zip(totals.index, totals["add"].tolist(), totals["ded"].tolist(),
                                     totals["net"].tolist())}
@@ -58,7 +58,7 @@ def recorder_counts(data: SchoolData, period: Period) -> dict[str, int]:
 
 def entered(entries: pd.DataFrame) -> pd.Series:
     """Entries dated by what was entered: all but the streak bonuses dated at their period's
-    end (issue #23: a 月全优（暂计） on 09-30 is not data up to 09-30)."""
+    end (a 月全优（暂计） on 09-30 is not data up to 09-30)."""
     return ~entries["code"].isin(PERIOD_BONUS_CODES) if len(entries) else pd.Series([], dtype=bool)
 
 

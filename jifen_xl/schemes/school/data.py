@@ -69,7 +69,7 @@ class SchoolData:
     semester: Period | None = None
     latest: date | None = None          # latest dated input row (default period)
     raw: dict[str, RawSheet] = field(default_factory=dict)
-    matchers: dict[str, IdMatcher] = field(default_factory=dict)   # 学号 / 代码 as typed (issue #14)
+    matchers: dict[str, IdMatcher] = field(default_factory=dict)   # 学号 / 代码 as typed
     leave: LeaveBook = field(default_factory=LeaveBook)              # S-13
     leave_codes: frozenset = frozenset()                             # S-13: rules marked 请假免扣
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # S-14: 代码 -> 负责人 roles

@@ -71,7 +71,7 @@ GRADING_COLS = [
 BONUS_CATEGORY = "卫生劳动"
 WEEK_ALL_GOOD, WEEK_THREE_BEST, MONTH_ALL_GOOD = "周全优", "周三特优", "月全优"
 # The streak bonuses' codes: dated at their period's end, a date nobody entered, so never the
-# data's 数据截至 (issue #23).
+# data's 数据截至.
 PERIOD_BONUS_CODES = frozenset(f"宿舍:{n}" for n in (WEEK_ALL_GOOD, WEEK_THREE_BEST, MONTH_ALL_GOOD))
 PROVISIONAL = "（暂计）"
 

@@ -22,7 +22,7 @@ RowCheck = Callable[[dict, SchoolData], "Problem | None"]
 
 
 def _match_ids(recs: list[dict], data: SchoolData, sheet: str) -> list[Problem]:
-    """学号 as people type them (lost leading zeros …), as for `日志` (issue #14)."""
+    """学号 as people type them (lost leading zeros …), as for `日志`."""
     values = [r["学号"] for r in recs]
     problems = match_column(values, student_matcher(data), sheet, "学号", [r["_row"] for r in recs])
     for r, v in zip(recs, values):

@@ -30,7 +30,7 @@ DERIVED_SOURCES: tuple[DerivedSource, ...] = (dorms.derive, exams.derive)
 
 def load(sheets: dict[str, RawSheet]) -> SchoolData:
     """Parse and validate every input sheet; build the entries frame (S-1…S-4, C-2, C-6)."""
-    with gc_paused():     # issue #7: no collector passes over 200,000 fresh records
+    with gc_paused():     # no collector passes over 200,000 fresh records
         return _load(sheets)
 
 
@@ -52,7 +52,7 @@ def _load(sheets: dict[str, RawSheet]) -> SchoolData:
     problems += probs
     data.log, probs = log_recs, probs = _read_log_records(sheets.get(LOG))
     problems += probs
-    problems += _match_ids(data, log_recs)     # issue #14: ids as typed, before 冲正 pairs
+    problems += _match_ids(data, log_recs)     # ids as typed, before 冲正 pairs
     pairs, probs = _match_reversals(log_recs)      # C-9: known before any row is checked
     problems += probs
     data.semester, data.latest = _semester(settings, log_recs, problems, pairs)
@@ -131,14 +131,14 @@ def _read_rules(raw: RawSheet | None):
 
 
 def _read_log_records(raw: RawSheet | None) -> tuple[Columns, list[Problem]]:
-    """`日志` column by column (issue #7: no dict per row of a 200,000-row log)."""
+    """`日志` column by column (no dict per row of a 200,000-row log)."""
     if raw is None:
         return Columns([], {c.header: [] for c in LOG_COLS}, {}), []
     return parse_columns(raw, LOG_COLS)
 
 
 def _match_ids(data: SchoolData, log: Columns) -> list[Problem]:
-    """学号 and 代码 as people type them (issue #14): lost leading zeros, other case, `代码 事项`."""
+    """学号 and 代码 as people type them: lost leading zeros, other case, `代码 事项`."""
     rows = log.rows
     return (match_column(log.values["对象"], student_matcher(data), LOG, "对象", rows,
                          skip=lambda v: ":" in v or v == WHOLE_CLASS)
@@ -170,7 +170,7 @@ def _stops(check, problem) -> bool:
 def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder,
                  reversed_rows: dict[int, int] | None = None) -> list[Problem]:
     """Every valid, non-reversal `日志` row becomes entries: LOG_CHECKS run in order, then
-    one entry for a plain 学号 (the fast path, issue #7) or one per member of a group."""
+    one entry for a plain 学号 (the fast path) or one per member of a group."""
     problems: list[Problem] = []
     mult = data.settings["班干部倍数"]
     ctx = LogContext(data, reversed_rows)
@@ -190,7 +190,7 @@ def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder,
             problems += found
         if not stopped:
             rule, each = r.rule, r.each
-            if r.kind == "学号":     # one student: EntryBuilder.add inlined (issue #7, 200,000 rows)
+            if r.kind == "学号":     # one student: EntryBuilder.add inlined (200,000 rows)
                 append(simple(row, d, r.members[0], rule, count, each, ref or "", remark or ""))
                 continue
             for s in r.members:
@@ -201,10 +201,10 @@ def _log_entries(data: SchoolData, log: Columns, builder: EntryBuilder,
 
 
 def _match_reversals(log: Columns) -> tuple[dict[int, int], list[Problem]]:
-    """冲正 (issue #8, C-9): a row naming another row's 编号 cancels it; both stay visible.
+    """冲正 (C-9): a row naming another row's 编号 cancels it; both stay visible.
 
-    Only the rows match_reversals can act on become records, with only the fields it reads
-    (issue #7): reversal rows, and numbered rows whose 编号 is repeated or named by a 冲正.
+    Only the rows match_reversals can act on become records, with only the fields it reads:
+    reversal rows, and numbered rows whose 编号 is repeated or named by a 冲正.
     A row with a unique 编号 that nothing reverses only ever sits in its lookup table."""
     v = log.values
     refs, revs = v["编号"], v["冲正"]

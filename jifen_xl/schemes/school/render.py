@@ -50,7 +50,7 @@ def _detail(entries: pd.DataFrame, start: date, end: date) -> dict[str, str]:
 
 
 def _as_of(data: SchoolData, end: date) -> str:
-    """数据截至: the latest entered date up to ``end`` (never a derived bonus's: issue #23)."""
+    """数据截至: the latest entered date up to ``end`` (never a derived bonus's)."""
     e = data.entries
     dates = e.loc[entered(e), "date"] if len(e) else e["date"]
     dates = dates[dates <= end]
@@ -58,7 +58,7 @@ def _as_of(data: SchoolData, end: date) -> str:
 
 
 def week_label(data: SchoolData, week: Period) -> str:
-    """第N周（9月7日—13日), N counted from the semester start (issue #16)."""
+    """第N周（9月7日—13日), N counted from the semester start."""
     first = data.semester.start if data.semester else None
     return week_cn(week, first, data.settings["周起始"])
 
@@ -140,7 +140,7 @@ TREND_COLS = ["周开始", "加分合计", "减分合计", "净分合计"]     #
 
 
 def trend_charts(columns: list[str]) -> list[ChartSpec]:
-    """The two charts of `周趋势` (issue #9), derived from its headers alone."""
+    """The two charts of `周趋势`, derived from its headers alone."""
     cats = [c for c in columns[len(TREND_COLS):] if c.endswith("减分")]
     out = [ChartSpec("每周全班加分、减分与净分", "周开始", ["加分合计", "减分合计"], lines=["净分合计"],
                      y_title="分")]

@@ -76,7 +76,7 @@ def quarter(sheets, opts) -> Result:
     def make():
         res = compute.quarter_result(data, period, state)
         outs = render.render_quarter(data, res)
-        outs += render.group_outputs(outs[0], period.label)      # issue #9: charts by group
+        outs += render.group_outputs(outs[0], period.label)      # charts by group
         pending = len(res.pending)
         lines = [f"已生成{quarter_cn(period.label)}汇总和公示（{res.version}，{len(res.standings)} 户）。"]
         if pending:
@@ -96,7 +96,7 @@ def year(sheets, opts) -> Result:
     def make():
         res = compute.year_result(data, period, state)
         outs = render.render_year(data, res)
-        outs += render.group_outputs(outs[0], period.label)      # issue #9: charts by group
+        outs += render.group_outputs(outs[0], period.label)      # charts by group
         counts = {s: sum(1 for h in res.standings if h.star == s) for s in vg.STARS}
         n = len(res.standings)
         if res.final:

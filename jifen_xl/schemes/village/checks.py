@@ -45,7 +45,7 @@ def load(sheets: dict[str, RawSheet | None]) -> VillageData:
     problems += probs
     recs, probs = parse_table(sheets[RECORDS], RECORD_COLS) if sheets.get(RECORDS) is not None else ([], [])
     problems += probs
-    problems += match_ids(data, recs)     # issue #14: ids as typed, before 冲正 pairs
+    problems += match_ids(data, recs)     # ids as typed, before 冲正 pairs
     pairs, probs = reversals.match_reversals(recs, RECORDS, ("户号", "代码"))   # C-9
     problems += probs
     ordinary = reversals.ordinary_rows([r["_row"] for r in recs], [r.get("冲正") for r in recs], pairs)
@@ -150,7 +150,7 @@ def _in_force(recs: list[NoticeRecord]) -> NoticeRecord:
 
 
 def match_ids(data: VillageData, recs: list[dict]) -> list[Problem]:
-    """户号 and 代码 as people type them (issue #14): lost leading zeros, other case, `代码 事项`."""
+    """户号 and 代码 as people type them: lost leading zeros, other case, `代码 事项`."""
     hm = data.matchers["户号"] = IdMatcher((h.hid for h in data.households), what="户号",
                                           names={h.hid: h.head for h in data.households})
     cm = data.matchers["代码"] = IdMatcher(data.rules, what="代码",
@@ -473,7 +473,7 @@ def _rule_known(rec: dict, ctx: RecordContext) -> bool:
 
 
 # After an 错误 these still run when the cells they read are sound, so that every problem of a
-# record is reported in one run (issue #23); a double entry waits for a record without errors.
+# record is reported in one run; a double entry waits for a record without errors.
 AFTER_ERROR: dict[RecordCheck, Callable[[dict, RecordContext], bool]] = {
     check_date_present: _sound("日期"),
     check_household_known: _sound("户号"),

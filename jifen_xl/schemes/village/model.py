@@ -235,7 +235,7 @@ class VillageData:
     notices: dict[str, NoticeRecord] = field(default_factory=dict)   # 公示记录 in force, by 期次
     corrections: dict[int, tuple[date | None, int]] = field(default_factory=dict)  # 冲正 row → (date, row it cancels)
     has_notice_log: bool = False       # False: a workbook from before 公示记录 existed
-    matchers: dict[str, IdMatcher] = field(default_factory=dict)   # 户号 / 代码 as typed (issue #14)
+    matchers: dict[str, IdMatcher] = field(default_factory=dict)   # 户号 / 代码 as typed
 
     @property
     def participants(self) -> list[Household]:

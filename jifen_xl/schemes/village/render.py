@@ -36,7 +36,7 @@ def _cell(cents: int):
 
 
 def _info(res: PeriodResult) -> dict:
-    """The state a printed page needs (issue #22 item 5): 正式/预公示, period, 数据截至, 公示 dates."""
+    """The state a printed page needs (C-8): 正式/预公示, period, 数据截至, 公示 dates."""
     return {"status": res.version, "why": res.why, "period": res.period.label, "as_of": res.as_of,
             "notice": (res.notice_start, res.notice_end)}
 
@@ -120,7 +120,7 @@ def year_outputs(data: VillageData, period: Period, final: bool | None = None) -
     return render_year(data, year_result(data, period, _forced(data, period, final)))
 
 
-# ---- by-group summary with charts (issue #9) ---------------------------------------------------
+# ---- by-group summary with charts --------------------------------------------------------------
 
 GROUPS_PREFIX = "分组统计-"
 GROUP_COLS = ["组", "户数", "平均总分", "最高分", "最低分", *STARS]
