@@ -163,8 +163,9 @@
   }
 
   function placeholder(kind) {
-    return { date: "例如 2026-09-07（空：最近一周）", month: "例如 2026-09（空：最近一月）",
-      quarter: "例如 2026Q3（空：最近一季）", year: "例如 2026（空：设置中的年度）" }[kind] || "（空：默认）";
+    // the default itself is the option's own help, shown beside the field (计算周: a week, 总结日期: a day)
+    return { date: "例如 2026-09-07（空：用默认）", month: "例如 2026-09（空：用默认）",
+      quarter: "例如 2026Q3（空：用默认）", year: "例如 2026（空：用默认）" }[kind] || "（空：用默认）";
   }
 
   function optionsFor(button) {
